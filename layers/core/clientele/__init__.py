@@ -1,0 +1,1 @@
+"""Clientele's shared code: domain rules, the single-table store, API plumbing and use cases."""

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every handler: auth, problem+json, ETags, cursors, idempotency."""

@@ -1,0 +1,84 @@
+"""Idempotency-Key for creating POSTs, on Powertools' idempotency utility.
+
+Applied inside the service call, after authentication and validation, over ``{key, body}`` with
+the record under ``ORG#<org>#IDEMPOTENCY``: keys are per organisation, a keyless request is never
+deduplicated, only successful results are stored (Powertools deletes the record when the
+function raises), and the same key with another body is a 409.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from typing import Any, TypeVar
+
+from clientele.config import config
+from clientele.errors import Conflict, ValidationFailed
+from clientele.store import keys
+
+T = TypeVar("T")
+MAX_KEY_LENGTH = 255
+TTL_SECONDS = 24 * 60 * 60
+
+
+@cache
+def _persistence(org: str) -> Any:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    from clientele import aws
+
+    return DynamoDBPersistenceLayer(
+        table_name=config().table_name,
+        key_attr="PK",
+        sort_key_attr="SK",
+        static_pk_value=keys.idempotency_pk(org),
+        expiry_attr="ttl",
+        boto3_client=aws.dynamodb(),
+    )
+
+
+@cache
+def _config() -> Any:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+    return IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="body",
+        expires_after_seconds=TTL_SECONDS,
+        raise_on_no_idempotency_key=True,
+    )
+
+
+def canonical(body: Any) -> str:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def once(org: str, operation: str, key: str | None, body: Any, produce: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``produce`` once per (org, operation, key); a retry with the same body gets the first result."""
+    if key is None:
+        return produce()
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ValidationFailed.of("Idempotency-Key", f"Use 1..{MAX_KEY_LENGTH} visible characters.")
+
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(org), config=_config(),
+                         key_prefix=operation)
+    def run(request: dict[str, Any]) -> dict[str, Any]:
+        return produce()
+
+    try:
+        result: dict[str, Any] = run(request={"key": key, "body": canonical(body)})
+    except IdempotencyValidationError as exc:
+        raise Conflict("idempotency_conflict",
+                       "This Idempotency-Key was used with a different body; use a new key.") from exc
+    except IdempotencyAlreadyInProgressError as exc:
+        raise Conflict("idempotency_conflict",
+                       "A request with this Idempotency-Key is still in progress; retry shortly.") from exc
+    return result

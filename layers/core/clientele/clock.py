@@ -1,0 +1,21 @@
+"""Server time and ids in one place (tests may freeze them)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value.lower() and len(value) == 36
+    except (ValueError, AttributeError, TypeError):
+        return False

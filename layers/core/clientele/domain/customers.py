@@ -1,0 +1,136 @@
+"""Customer documents: the request models, the normalised record and the hierarchy rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from clientele.domain.countries import normalise_country
+from clientele.errors import FieldError
+
+AccountState = Literal["active", "growth", "at_risk", "former"]
+AccountPriority = Literal["strategic", "high", "standard", "low"]
+ACCOUNT_STATES: tuple[str, ...] = ("active", "growth", "at_risk", "former")
+ACCOUNT_PRIORITIES: tuple[str, ...] = ("strategic", "high", "standard", "low")
+MAX_DEPTH = 10
+
+Name = Annotated[str, StringConstraints(max_length=255)]
+ShortText = Annotated[str, StringConstraints(max_length=255)]
+Id = Annotated[str, StringConstraints(max_length=64)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4, allow_inf_nan=False)]
+ContactList = list[Annotated[str, StringConstraints(max_length=320)]] | Annotated[str, StringConstraints(max_length=8000)]
+
+# Fields a client may echo back from a GET (PUT of the whole document); they are ignored.
+READ_ONLY_FIELDS = frozenset({
+    "id", "displayName", "customerType", "email", "phone", "version", "createdAt", "updatedAt",
+    "deletedAt", "isActive", "remoteId",
+})
+
+
+class Address(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line1: ShortText | None = None
+    line2: ShortText | None = None
+    city: ShortText | None = None
+    region: ShortText | None = None
+    postcode: Annotated[str, StringConstraints(max_length=32)] | None = None
+    country: Annotated[str, StringConstraints(max_length=8)] | None = None
+
+
+class CustomerFields(BaseModel):
+    """Every writable field; all optional so one model serves POST, PUT and PATCH."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    firstName: Name | None = None
+    lastName: Name | None = None
+    companyName: Name | None = None
+    customerTypeId: Id | None = None
+    customerSegmentId: Id | None = None
+    customerCategoryId: Id | None = None
+    brokerId: Id | None = None
+    brokerFeePercent: Percent | None = None
+    parentCustomerId: Id | None = None
+    accountState: AccountState | None = None
+    accountPriority: AccountPriority | None = None
+    emails: ContactList | None = None
+    phones: ContactList | None = None
+    billingAddress: Address | None = None
+    shippingAddress: Address | None = None
+    discountRate: Percent | None = None
+    notes: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+
+    # Read-only fields echoed back by clients are accepted and ignored (see READ_ONLY_FIELDS).
+    id: Any = Field(default=None, exclude=True)
+    displayName: Any = Field(default=None, exclude=True)
+    customerType: Any = Field(default=None, exclude=True)
+    email: Any = Field(default=None, exclude=True)
+    phone: Any = Field(default=None, exclude=True)
+    version: Any = Field(default=None, exclude=True)
+    createdAt: Any = Field(default=None, exclude=True)
+    updatedAt: Any = Field(default=None, exclude=True)
+    deletedAt: Any = Field(default=None, exclude=True)
+    isActive: Any = Field(default=None, exclude=True)
+    remoteId: Any = Field(default=None, exclude=True)
+
+    def provided(self) -> dict[str, Any]:
+        """The writable fields the client sent (a PATCH changes exactly these)."""
+        return {name: getattr(self, name) for name in self.model_fields_set if name not in READ_ONLY_FIELDS}
+
+
+WRITABLE_FIELDS: tuple[str, ...] = tuple(name for name in CustomerFields.model_fields if name not in READ_ONLY_FIELDS)
+OPTIONAL_DEFAULTS: dict[str, Any] = {"accountState": "active", "accountPriority": "standard"}
+
+
+def clean_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    stripped = value.strip()
+    return stripped or None
+
+
+def normalise_address(value: Address | dict[str, Any] | None, field: str) -> tuple[dict[str, str] | None, list[FieldError]]:
+    if value is None:
+        return None, []
+    data = value.model_dump() if isinstance(value, Address) else dict(value)
+    cleaned = {name: text for name, raw in data.items() if (text := clean_text(raw)) is not None}
+    errors: list[FieldError] = []
+    if "country" in cleaned:
+        country = normalise_country(cleaned["country"])
+        if country is None:
+            errors.append(FieldError(f"{field}.country", "Use an ISO 3166-1 alpha-2 code such as US or KN."))
+        else:
+            cleaned["country"] = country
+    return (cleaned or None), errors
+
+
+def check_hierarchy(
+    *,
+    customer_id: str,
+    role: str,
+    parent_id: str | None,
+    parent_role: str | None,
+    ancestor_ids: list[str],
+    subtree_height: int,
+    live_member_children: int,
+) -> list[FieldError]:
+    """Rules of SPEC §4.3 for a customer of ``role`` under ``parent_id`` whose own ancestors (from
+    the parent itself upwards) are ``ancestor_ids``; ``subtree_height`` counts levels below it."""
+    errors: list[FieldError] = []
+    field = "parentCustomerId"
+    if role == "purchaser" and parent_id:
+        errors.append(FieldError(field, "A customer whose type is a purchaser cannot have a parent."))
+    if role == "member" and not parent_id:
+        errors.append(FieldError(field, "A customer whose type is a member needs a parent purchaser."))
+    if role == "member" and parent_id and parent_role != "purchaser":
+        errors.append(FieldError(field, "A member's parent must be a customer whose type is a purchaser."))
+    if parent_id and (parent_id == customer_id or customer_id in ancestor_ids):
+        errors.append(FieldError(field, "A customer cannot be its own ancestor."))
+    elif parent_id and len(ancestor_ids) + 1 + subtree_height > MAX_DEPTH:
+        errors.append(FieldError(field, f"The hierarchy would be deeper than {MAX_DEPTH} levels."))
+    if role != "purchaser" and live_member_children > 0:
+        errors.append(FieldError("customerTypeId", "This customer has member children, so its type must stay a purchaser."))
+    return errors

@@ -1,0 +1,342 @@
+"""Customer items: ``PK = ORG#<org>#CUST#<id>``, ``SK = CUSTOMER``, indexed by name and facets.
+
+Saves are one TransactWriteItems: the customer (conditional on its version and liveness), the
+reference guards of the taxonomy entries it points at, and the live-children counters of its
+old and new parents, so RESTRICT, ``has_children`` and hierarchy rules are exact at commit time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from clientele import aws
+from clientele.domain.names import sort_name
+from clientele.errors import ClienteleError, Conflict, NotFound, ValidationFailed, VersionConflict
+from clientele.store import keys
+from clientele.store.table import Item, as_int, from_item, key, table_name, to_item, values
+from clientele.store.transactions import Transaction
+
+# Facet indexes: the list filter each serves, the record field it keys on and its key prefix.
+FACETS: dict[str, tuple[str, str]] = {
+    "customerTypeId": (keys.TYPE_INDEX, "CTYPE"),
+    "customerSegmentId": (keys.SEGMENT_INDEX, "CSEGMENT"),
+    "customerCategoryId": (keys.CATEGORY_INDEX, "CCATEGORY"),
+    "brokerId": (keys.BROKER_INDEX, "CBROKER"),
+    "parentCustomerId": (keys.PARENT_INDEX, "CPARENT"),
+    "accountState": (keys.STATE_INDEX, "CSTATE"),
+    "accountPriority": (keys.PRIORITY_INDEX, "CPRIORITY"),
+}
+# Derived or stored-only attributes that a save never copies from the document.
+_SYSTEM = frozenset({"PK", "SK", "entity", "liveChildren", "liveMemberChildren", "createdAt", "remoteId"})
+
+
+def customer_key(org: str, customer_id: str) -> dict[str, Any]:
+    return key(keys.customer_pk(org, customer_id), keys.CUSTOMER_SK)
+
+
+def index_attributes(org: str, record: Item) -> dict[str, Any]:
+    """GSI keys for a record: name order for all, plus one facet index per set filter field."""
+    sk = keys.name_sort_key(sort_name(record["displayName"]), record["id"])
+    attributes: dict[str, Any] = {"GSI1PK": keys.customers_partition(org), "GSI1SK": sk}
+    for field_name, (index, prefix) in FACETS.items():
+        pk_name, sk_name = keys.INDEX_KEYS[index]
+        value = record.get(field_name)
+        attributes[pk_name] = keys.facet_partition(org, prefix, value) if value else None
+        attributes[sk_name] = sk if value else None
+    return attributes
+
+
+def get_customer(org: str, customer_id: str) -> Item | None:
+    response = aws.dynamodb().get_item(TableName=table_name(), Key=customer_key(org, customer_id),
+                                       ConsistentRead=True)
+    item = response.get("Item")
+    return from_item(item) if item else None
+
+
+def get_customers(org: str, customer_ids: list[str]) -> dict[str, Item]:
+    """Several customers in one BatchGetItem (ids may repeat; unprocessed keys are retried)."""
+    unique = list(dict.fromkeys(customer_ids))
+    if not unique:
+        return {}
+    if len(unique) == 1:
+        found = get_customer(org, unique[0])
+        return {unique[0]: found} if found else {}
+    request: dict[str, Any] = {table_name(): {"Keys": [customer_key(org, cid) for cid in unique],
+                                              "ConsistentRead": True}}
+    result: dict[str, Item] = {}
+    while request:
+        response = aws.dynamodb().batch_get_item(RequestItems=request)
+        for raw in response.get("Responses", {}).get(table_name(), []):
+            item = from_item(raw)
+            result[item["id"]] = item
+        request = response.get("UnprocessedKeys") or {}
+    return result
+
+
+def query_customer_document(org: str, customer_id: str) -> list[Item]:
+    """The customer item with its contacts: ``SK BETWEEN 'CONTACT#' AND 'CUSTOMER'`` in one Query."""
+    response = aws.dynamodb().query(
+        TableName=table_name(),
+        KeyConditionExpression="PK = :pk AND SK BETWEEN :low AND :high",
+        ExpressionAttributeValues=values({":pk": keys.customer_pk(org, customer_id), ":low": "CONTACT#",
+                                          ":high": keys.CUSTOMER_SK}),
+        ConsistentRead=True,
+    )
+    return [from_item(item) for item in response.get("Items", [])]
+
+
+def child_ids(org: str, parent_id: str) -> list[str]:
+    """Customers whose parent is ``parent_id`` (parent facet index; used for subtree depth)."""
+    pk_name, _ = keys.INDEX_KEYS[keys.PARENT_INDEX]
+    request: dict[str, Any] = {
+        "TableName": table_name(), "IndexName": keys.PARENT_INDEX,
+        "KeyConditionExpression": f"{pk_name} = :pk",
+        "ExpressionAttributeValues": values({":pk": keys.facet_partition(org, "CPARENT", parent_id)}),
+        "ProjectionExpression": "id, deletedAt",
+    }
+    ids: list[str] = []
+    while True:
+        response = aws.dynamodb().query(**request)
+        ids += [from_item(item)["id"] for item in response.get("Items", []) if "deletedAt" not in item]
+        if "LastEvaluatedKey" not in response:
+            return ids
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+@dataclass
+class ListPage:
+    items: list[Item]
+    last_key: dict[str, Any] | None
+
+
+def list_customers(org: str, *, index_field: str | None, index_value: str | None, prefix: str | None,
+                   filters: dict[str, str], include_deleted: bool, limit: int,
+                   start: dict[str, Any] | None) -> ListPage:
+    """One Query on the most selective index, in folded-name order; other filters apply server-side."""
+    if index_field is None:
+        index = keys.NAME_INDEX
+        partition = keys.customers_partition(org)
+    else:
+        index, facet_prefix = FACETS[index_field]
+        partition = keys.facet_partition(org, facet_prefix, str(index_value))
+    pk_name, sk_name = keys.INDEX_KEYS[index]
+    condition = "#pk = :pk"
+    names = {"#pk": pk_name}
+    vals: dict[str, Any] = {":pk": partition}
+    if prefix:
+        condition += " AND begins_with(#sk, :prefix)"
+        names["#sk"] = sk_name
+        vals[":prefix"] = prefix
+    filter_parts = []
+    for position, (field_name, value) in enumerate(filters.items()):
+        filter_parts.append(f"#f{position} = :f{position}")
+        names[f"#f{position}"] = field_name
+        vals[f":f{position}"] = value
+    if not include_deleted:
+        filter_parts.append("attribute_not_exists(deletedAt)")
+    request: dict[str, Any] = {
+        "TableName": table_name(), "IndexName": index, "KeyConditionExpression": condition,
+        "ExpressionAttributeNames": names, "ExpressionAttributeValues": values(vals), "Limit": limit,
+    }
+    if filter_parts:
+        request["FilterExpression"] = " AND ".join(filter_parts)
+    if start:
+        request["ExclusiveStartKey"] = start
+    response = aws.dynamodb().query(**request)
+    return ListPage([from_item(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey"))
+
+
+# --- saving -------------------------------------------------------------------------------------------
+
+
+def customer_failure(expected_version: int | None) -> Any:
+    """Map a failed condition on the customer itself to 404 / 409 customer_deleted / 412."""
+
+    def failure(old: Item | None) -> ClienteleError:
+        if old is None:
+            return NotFound("No such customer.")
+        if expected_version is not None and as_int(old.get("version")) != expected_version:
+            return VersionConflict(as_int(old.get("version")))
+        if old.get("deletedAt"):
+            return Conflict("customer_deleted", "The customer is deleted; restore it first.")
+        if as_int(old.get("liveChildren")) > 0:
+            return Conflict("has_children", "The customer has live children; delete or move them first.")
+        return VersionConflict(as_int(old.get("version")))
+
+    return failure
+
+
+def _reference_failure(field_name: str, message: str) -> Any:
+    def failure(_old: Item | None) -> ClienteleError:
+        return ValidationFailed.of(field_name, message)
+
+    return failure
+
+
+def _parent_failure(_old: Item | None) -> ClienteleError:
+    return ValidationFailed.of("parentCustomerId", "The parent changed or was deleted while saving; check it and retry.")
+
+
+@dataclass
+class HierarchyLinks:
+    """What the save must re-verify about the new parent chain and adjust on old/new parents."""
+
+    new_parent: Item | None = None
+    chain: list[Item] = field(default_factory=list)  # ancestors above the new parent, as read
+    old_parent_id: str | None = None
+    old_is_member: bool = False
+    new_is_member: bool = False
+    attach: bool = False  # counts toward the new parent's live children
+    member_delta: int = 0  # same parent, membership changed with the customer's type
+    detach: bool = False  # leaves the old parent's live children
+
+
+@dataclass
+class GuardChange:
+    kind: str
+    entry_id: str
+    shard: int
+    delta: int  # +1 / -1 customers referencing; 0 = existence check only
+    require_active: bool = False
+    require_role: str | None = None
+    field: str = ""
+
+
+def _add_guard(tx: Transaction, org: str, change: GuardChange) -> None:
+    guard = key(keys.guard_pk(org, change.kind, change.entry_id, change.shard), keys.GUARD_SK)
+    conditions = ["attribute_exists(PK)"]
+    vals: dict[str, Any] = {}
+    if change.require_active:
+        conditions.append("active = :true")
+        vals[":true"] = True
+    if change.require_role:
+        conditions.append("(attribute_not_exists(#role) OR #role = :role)")
+        vals[":role"] = change.require_role
+    names = {"#role": "role"} if change.require_role else None
+    on_fail = _reference_failure(change.field, f"The {change.kind} does not exist or is not active.")
+    if change.delta == 0:
+        tx.check(guard, " AND ".join(conditions), names=names, values=values(vals) if vals else None,
+                 on_fail=on_fail)
+    elif change.delta < 0:
+        tx.update(guard, "ADD refs :delta", values=values({":delta": change.delta}))
+    else:
+        vals[":delta"] = change.delta
+        tx.update(guard, "ADD refs :delta", condition=" AND ".join(conditions), names=names,
+                  values=values(vals), on_fail=on_fail)
+
+
+def _add_parent_links(tx: Transaction, org: str, links: HierarchyLinks) -> None:
+    if links.detach and links.old_parent_id:
+        update = "ADD liveChildren :minus" + (", liveMemberChildren :minus" if links.old_is_member else "")
+        tx.update(customer_key(org, links.old_parent_id), update, values=values({":minus": -1}))
+    parent = links.new_parent
+    if parent is None:
+        return
+    above = parent.get("parentCustomerId")
+    vals: dict[str, Any] = {":type": parent["customerTypeId"]}
+    condition = "attribute_exists(PK) AND attribute_not_exists(deletedAt) AND customerTypeId = :type AND "
+    if above:
+        condition += "parentCustomerId = :above"
+        vals[":above"] = above
+    else:
+        condition += "attribute_not_exists(parentCustomerId)"
+    if links.attach:
+        update = "ADD liveChildren :plus" + (", liveMemberChildren :plus" if links.new_is_member else "")
+        vals[":plus"] = 1
+        tx.update(customer_key(org, parent["id"]), update, condition=condition, values=values(vals),
+                  on_fail=_parent_failure)
+    elif links.member_delta:
+        vals[":delta"] = links.member_delta
+        tx.update(customer_key(org, parent["id"]), "ADD liveMemberChildren :delta", condition=condition,
+                  values=values(vals), on_fail=_parent_failure)
+    else:
+        tx.check(customer_key(org, parent["id"]), condition, values=values(vals), on_fail=_parent_failure)
+    for ancestor in links.chain:
+        grand = ancestor.get("parentCustomerId")
+        check = "attribute_exists(PK) AND " + ("parentCustomerId = :above" if grand else
+                                                "attribute_not_exists(parentCustomerId)")
+        tx.check(customer_key(org, ancestor["id"]), check, values=values({":above": grand}) if grand else None,
+                 on_fail=_parent_failure)
+
+
+def create_customer(org: str, record: Item, guards: list[GuardChange], links: HierarchyLinks) -> None:
+    tx = Transaction()
+    item = {"PK": keys.customer_pk(org, record["id"]), "SK": keys.CUSTOMER_SK, "entity": "customer",
+            **record, **index_attributes(org, record)}
+    tx.put(to_item(item), condition="attribute_not_exists(PK)")
+    for change in guards:
+        _add_guard(tx, org, change)
+    _add_parent_links(tx, org, links)
+    tx.commit()
+
+
+def update_customer(org: str, before: Item, record: Item, expected_version: int, guards: list[GuardChange],
+                    links: HierarchyLinks) -> None:
+    """SET the document's fields (never a whole Put: counters on the item must survive)."""
+    tx = Transaction()
+    attributes = {**{k: v for k, v in record.items() if k not in _SYSTEM}, **index_attributes(org, record)}
+    to_set = {name: value for name, value in attributes.items() if value is not None}
+    to_remove = [name for name, value in attributes.items() if value is None and name in before]
+    names = {f"#a{i}": name for i, name in enumerate(to_set)}
+    update = "SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(to_set)))
+    vals: dict[str, Any] = {f":a{i}": value for i, value in enumerate(to_set.values())}
+    if to_remove:
+        names.update({f"#r{i}": name for i, name in enumerate(to_remove)})
+        update += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(to_remove)))
+    names["#version"] = "version"
+    vals[":expected"] = expected_version
+    tx.update(customer_key(org, record["id"]), update,
+              condition="attribute_exists(PK) AND #version = :expected AND attribute_not_exists(deletedAt)",
+              names=names, values=values(vals), on_fail=customer_failure(expected_version))
+    for change in guards:
+        _add_guard(tx, org, change)
+    _add_parent_links(tx, org, links)
+    tx.commit()
+
+
+def soft_delete_customer(org: str, customer: Item, expected_version: int, deleted_at: str) -> None:
+    tx = Transaction()
+    tx.update(customer_key(org, customer["id"]),
+              "SET deletedAt = :now, updatedAt = :now, #version = :next",
+              condition="attribute_exists(PK) AND #version = :expected AND attribute_not_exists(deletedAt) "
+                        "AND (attribute_not_exists(liveChildren) OR liveChildren = :zero)",
+              names={"#version": "version"},
+              values=values({":now": deleted_at, ":next": expected_version + 1, ":expected": expected_version,
+                             ":zero": 0}),
+              on_fail=customer_failure(expected_version))
+    parent_id = customer.get("parentCustomerId")
+    if parent_id:
+        update = "ADD liveChildren :minus" + (", liveMemberChildren :minus" if customer.get("isMember") else "")
+        tx.update(customer_key(org, parent_id), update, values=values({":minus": -1}))
+    tx.commit()
+
+
+def restore_customer(org: str, customer: Item, expected_version: int, restored_at: str) -> None:
+    tx = Transaction()
+
+    def failure(old: Item | None) -> ClienteleError:
+        if old is None:
+            return NotFound("No such customer.")
+        if as_int(old.get("version")) != expected_version:
+            return VersionConflict(as_int(old.get("version")))
+        return Conflict("not_deleted", "The customer is not deleted.")
+
+    tx.update(customer_key(org, customer["id"]),
+              "REMOVE deletedAt SET updatedAt = :now, #version = :next",
+              condition="attribute_exists(PK) AND #version = :expected AND attribute_exists(deletedAt)",
+              names={"#version": "version"},
+              values=values({":now": restored_at, ":next": expected_version + 1, ":expected": expected_version}),
+              on_fail=failure)
+    parent_id = customer.get("parentCustomerId")
+    if parent_id:
+        update = "ADD liveChildren :plus" + (", liveMemberChildren :plus" if customer.get("isMember") else "")
+
+        def parent_deleted(_old: Item | None) -> ClienteleError:
+            return Conflict("parent_deleted", "The customer's parent is deleted; restore the parent first.",
+                            errors=[{"field": "parentCustomerId", "message": "The parent is deleted."}])
+
+        tx.update(customer_key(org, parent_id), update,
+                  condition="attribute_exists(PK) AND attribute_not_exists(deletedAt)",
+                  values=values({":plus": 1}), on_fail=parent_deleted)
+    tx.commit()

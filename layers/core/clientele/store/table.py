@@ -1,0 +1,68 @@
+"""Thin, typed access to the table: (de)serialisation with boto3's own TypeSerializer and the
+low-level client (the resource API adds ~40 ms of cold start and hides cancellation reasons)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from clientele import aws
+from clientele.config import config
+
+if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+Item = dict[str, Any]
+
+
+@cache
+def _serializer() -> TypeSerializer:
+    from boto3.dynamodb.types import TypeSerializer
+
+    return TypeSerializer()
+
+
+@cache
+def _deserializer() -> TypeDeserializer:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    return TypeDeserializer()
+
+
+def to_attr(value: Any) -> dict[str, Any]:
+    return _serializer().serialize(value)  # type: ignore[no-any-return]
+
+
+def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: to_attr(value) for key, value in values.items() if value is not None}
+
+
+def from_item(item: Mapping[str, Any]) -> Item:
+    deserializer = _deserializer()
+    return {key: _plain(deserializer.deserialize(value)) for key, value in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    """Sets come back as Python sets; lists of Decimals stay Decimals (never floats)."""
+    if isinstance(value, set):
+        return sorted(value)
+    return value
+
+
+def table_name() -> str:
+    return config().table_name
+
+
+def key(pk: str, sk: str) -> dict[str, Any]:
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+def values(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """ExpressionAttributeValues from plain Python values."""
+    return {name: to_attr(value) for name, value in mapping.items()}
+
+
+def as_int(value: Any, default: int = 0) -> int:
+    return int(value) if isinstance(value, Decimal | int) else default

@@ -1,0 +1,113 @@
+"""Reads template.yaml: the routes, functions and table that the local stack and the tests build,
+so neither can drift from what is deployed."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """SafeLoader that keeps CloudFormation short-form tags (!Ref, !Sub, ...) as plain data."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+@cache
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # as in the template: /customers/{customerId}, or $default
+    function: str
+    public: bool
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    code_uri: str
+    handler: str
+    routes: tuple[Route, ...] = field(default=())
+    environment: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def module_name(self) -> str:
+        module, _ = self.handler.rsplit(".", 1)
+        package = self.code_uri.strip("/").replace("/", ".")
+        return f"{package}.{module}"
+
+    @property
+    def handler_name(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
+
+    def load(self) -> Any:
+        return getattr(importlib.import_module(self.module_name), self.handler_name)
+
+
+def functions(template: dict[str, Any] | None = None) -> list[Function]:
+    template = template or load_template()
+    result = []
+    for logical_id, resource in template["Resources"].items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = resource["Properties"]
+        routes = []
+        for event in (props.get("Events") or {}).values():
+            if event.get("Type") != "HttpApi":
+                continue
+            event_props = event["Properties"]
+            auth = event_props.get("Auth") or {}
+            routes.append(Route(event_props["Method"].upper(), event_props["Path"], logical_id,
+                                auth.get("Authorizer") == "NONE"))
+        env = ((props.get("Environment") or {}).get("Variables")) or {}
+        result.append(Function(logical_id, props["CodeUri"], props["Handler"], tuple(routes), env))
+    return result
+
+
+def routes() -> list[Route]:
+    return [route for function in functions() for route in function.routes]
+
+
+def table_definition(logical_id: str = "Table") -> dict[str, Any]:
+    """CreateTable arguments from the template's table (billing, keys, indexes, stream)."""
+    props = load_template()["Resources"][logical_id]["Properties"]
+    definition: dict[str, Any] = {
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+    }
+    if props.get("GlobalSecondaryIndexes"):
+        definition["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    if props.get("StreamSpecification"):
+        definition["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+    return definition
+
+
+def ttl_attribute(logical_id: str = "Table") -> str | None:
+    spec = load_template()["Resources"][logical_id]["Properties"].get("TimeToLiveSpecification") or {}
+    return spec.get("AttributeName") if spec.get("Enabled") else None
