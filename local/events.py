@@ -56,3 +56,19 @@ def http_api_event(
     if body is not None:
         event["body"] = body
     return event
+
+
+class LambdaContext:
+    """Enough of the Lambda context object for Powertools (request id, remaining time)."""
+
+    function_name = "local"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:local"
+
+    def __init__(self, timeout_seconds: float = 10.0) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))

@@ -24,7 +24,7 @@ os.environ.pop("PROVISIONER_FUNCTION", None)
 os.environ.pop("LOCAL_JWT_SECRET", None)
 
 from local import template  # noqa: E402
-from local.events import http_api_event  # noqa: E402
+from local.events import LambdaContext, http_api_event  # noqa: E402
 
 
 @pytest.fixture
@@ -87,11 +87,11 @@ class Api:
                 event = http_api_event(method=method, path=path, route_key=f"{method} {route.path}",
                                        path_parameters=match.groupdict() or None, query=query, headers=headers,
                                        body=text, claims=None if route.public else claims)
-                return self._reply(function.load()(event, None))
+                return self._reply(function.load()(event, LambdaContext()))
         assert self._default is not None
         event = http_api_event(method=method, path=path, route_key="$default", query=query, headers=headers,
                                body=text)
-        return self._reply(self._default.load()(event, None))
+        return self._reply(self._default.load()(event, LambdaContext()))
 
     @staticmethod
     def _reply(response: dict[str, Any]) -> Reply:

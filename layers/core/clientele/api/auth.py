@@ -30,6 +30,12 @@ class Principal:
 
 
 _current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("principal", default=None)
+_lambda_context: contextvars.ContextVar[Any] = contextvars.ContextVar("lambda_context", default=None)
+
+
+def current_lambda_context() -> Any:
+    """The invocation's Lambda context (remaining time feeds the idempotency in-progress expiry)."""
+    return _lambda_context.get()
 
 
 def current_principal() -> Principal:
@@ -39,8 +45,9 @@ def current_principal() -> Principal:
     return principal
 
 
-def set_principal(principal: Principal | None) -> None:
+def set_principal(principal: Principal | None, lambda_context: Any = None) -> None:
     _current.set(principal)
+    _lambda_context.set(lambda_context)
 
 
 def authenticate(event: Mapping[str, Any]) -> Principal:

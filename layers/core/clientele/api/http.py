@@ -117,7 +117,7 @@ def entrypoint(app: APIGatewayHttpResolver, allowed_roles: frozenset[str],
             ensure_provisioned(principal.org)
         except ClienteleError as error:
             return raw_problem_response(error)
-        auth.set_principal(principal)
+        auth.set_principal(principal, context)
         try:
             return app.resolve(event, context)
         finally:

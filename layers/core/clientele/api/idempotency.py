@@ -68,7 +68,14 @@ def once(org: str, operation: str, key: str | None, body: Any, produce: Callable
         IdempotencyValidationError,
     )
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(org), config=_config(),
+    from clientele.api.auth import current_lambda_context
+
+    idempotency_config = _config()
+    lambda_context = current_lambda_context()
+    if lambda_context is not None:
+        idempotency_config.register_lambda_context(lambda_context)
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(org), config=idempotency_config,
                          key_prefix=operation)
     def run(request: dict[str, Any]) -> dict[str, Any]:
         return produce()
