@@ -3,12 +3,8 @@ the very handler modules the template routes to, with real-shaped API Gateway v2
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 
@@ -23,8 +19,8 @@ os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
 os.environ.pop("PROVISIONER_FUNCTION", None)
 os.environ.pop("LOCAL_JWT_SECRET", None)
 
-from local import template  # noqa: E402
-from local.events import LambdaContext, http_api_event  # noqa: E402
+from local import template
+from local.invoke import Api
 
 
 @pytest.fixture
@@ -46,76 +42,6 @@ def table() -> Iterator[str]:
         yield os.environ["TABLE_NAME"]
         aws.reset_clients()
         orgs.forget_all()
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: Any
-    raw: str
-
-    @property
-    def etag(self) -> str:
-        return self.headers.get("ETag") or self.headers.get("etag") or ""
-
-
-def _route_pattern(path: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\{(\w+)\+?\}", r"(?P<\1>[^/]+)", path) + "$")
-
-
-class Api:
-    """Calls handlers as API Gateway would: route from the template, claims from the 'token'."""
-
-    def __init__(self) -> None:
-        self._routes = [(route, _route_pattern(route.path), fn) for fn in template.functions()
-                        for route in fn.routes if route.path != "$default"]
-        self._default = next((fn for fn in template.functions() for r in fn.routes if r.path == "$default"), None)
-
-    def call(self, method: str, path: str, *, org: str | None = "acme", role: str = "admin", body: Any = None,
-             headers: dict[str, str] | None = None, query: str = "", raw_body: str | None = None,
-             claims: dict[str, Any] | None = None) -> Reply:
-        headers = dict(headers or {})
-        if body is not None or raw_body is not None:
-            headers.setdefault("content-type", "application/json")
-        text = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)
-        if claims is None and org is not None:
-            claims = {"sub": f"user-{role}", "org_id": org, "role": role}
-        for route, pattern, function in self._routes:
-            match = pattern.match(path)
-            if route.method == method and match:
-                event = http_api_event(method=method, path=path, route_key=f"{method} {route.path}",
-                                       path_parameters=match.groupdict() or None, query=query, headers=headers,
-                                       body=text, claims=None if route.public else claims)
-                return self._reply(function.load()(event, LambdaContext()))
-        assert self._default is not None
-        event = http_api_event(method=method, path=path, route_key="$default", query=query, headers=headers,
-                               body=text)
-        return self._reply(self._default.load()(event, LambdaContext()))
-
-    @staticmethod
-    def _reply(response: dict[str, Any]) -> Reply:
-        raw = response.get("body") or ""
-        try:
-            body = json.loads(raw) if raw else None
-        except json.JSONDecodeError:
-            body = raw
-        return Reply(response["statusCode"], dict(response.get("headers") or {}), body, raw)
-
-    def get(self, path: str, **kwargs: Any) -> Reply:
-        return self.call("GET", path, **kwargs)
-
-    def post(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return self.call("POST", path, body=body, **kwargs)
-
-    def put(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return self.call("PUT", path, body=body, **kwargs)
-
-    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return self.call("PATCH", path, body=body, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Reply:
-        return self.call("DELETE", path, **kwargs)
 
 
 @pytest.fixture

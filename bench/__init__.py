@@ -1,0 +1,1 @@
+"""`make bench`: DynamoDB round trips, handler overhead and cold imports per operation."""

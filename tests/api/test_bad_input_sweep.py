@@ -1,0 +1,96 @@
+"""Every route in template.yaml, fed malformed and hostile input: always a 4xx problem+json, never 5xx.
+
+The routes are read from the template, so a new route cannot escape the sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pytest
+
+from local import template
+
+ROUTES = sorted({(r.method, r.path) for r in template.routes() if r.path != "$default"})
+HOSTILE_IDS = ["not-a-uuid", "' OR '1'='1", "..%2F..%2Fetc%2Fpasswd", "ORG#other#CUST#x", "x" * 300, str(uuid.uuid4())]
+HOSTILE_BODIES = [
+    "{not json",
+    "[]",
+    '"a string"',
+    "123",
+    "null",
+    json.dumps({"unknownField": 1}),
+    json.dumps({"firstName": {"$ne": None}, "companyName": ["x"], "customerTypeId": 7}),
+    json.dumps({"name": "'; DROP TABLE customers;--", "companyName": "<script>alert(1)</script>"}),
+    json.dumps({"discountRate": "NaN", "brokerFeePercent": "1e400"}),
+    json.dumps({"limit": -1, "ids": "everything"}),
+]
+
+
+def concrete(path: str, value: str) -> str:
+    return re.sub(r"\{\w+\}", value, path)
+
+
+def assert_problem(reply, context):
+    assert 400 <= reply.status < 500, (context, reply.status, reply.raw[:300])
+    if reply.status != 204:
+        assert reply.headers.get("Content-Type") == "application/problem+json", (context, reply.headers)
+        assert {"type", "title", "status", "detail", "code"} <= set(reply.body), (context, reply.body)
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_hostile_bodies_are_4xx_problems(api, method, path):
+    if method not in {"POST", "PUT", "PATCH"}:
+        pytest.skip("route takes no body")
+    for body in HOSTILE_BODIES:
+        reply = api.call(method, concrete(path, str(uuid.uuid4())), raw_body=body, headers={"If-Match": '"1"'})
+        if reply.status < 400:
+            continue  # a lenient route may accept e.g. `{}` documents; it must still not fail
+        assert_problem(reply, (method, path, body))
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_hostile_path_ids_are_4xx_problems(api, method, path):
+    if "{" not in path:
+        pytest.skip("no path parameter")
+    for value in HOSTILE_IDS:
+        body = {} if method in {"POST", "PUT", "PATCH"} else None
+        reply = api.call(method, concrete(path, value), body=body, headers={"If-Match": '"1"'})
+        if reply.status < 400:
+            continue
+        assert_problem(reply, (method, path, value))
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_hostile_query_strings_are_not_5xx(api, method, path):
+    for query in ("limit=abc", "limit=0", "cursor=%00%ff", "q=%27%20OR%201%3D1", "includeDeleted=maybe",
+                  "accountState=" + "x" * 500):
+        reply = api.call(method, concrete(path, str(uuid.uuid4())), query=query,
+                         body={} if method in {"POST", "PUT", "PATCH"} else None, headers={"If-Match": '"1"'})
+        assert reply.status < 500, (method, path, query, reply.raw[:300])
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] in {"POST", "PUT", "PATCH"}])
+def test_oversized_bodies_are_413(api, method, path):
+    body = json.dumps({"notes": "x" * (300 * 1024)})
+    reply = api.call(method, concrete(path, str(uuid.uuid4())), raw_body=body, headers={"If-Match": '"1"'})
+    assert reply.status == 413
+    assert_problem(reply, (method, path))
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] in {"POST", "PUT", "PATCH"}])
+def test_wrong_media_type_is_415(api, method, path):
+    if path == "/imports":
+        pytest.skip("imports take text/csv")
+    reply = api.call(method, concrete(path, str(uuid.uuid4())), raw_body="<xml/>",
+                     headers={"content-type": "application/xml", "If-Match": '"1"'})
+    assert reply.status == 415
+    assert_problem(reply, (method, path))
+
+
+def test_unknown_route_is_a_404_problem(api):
+    reply = api.get("/no/such/route")
+    assert reply.status == 404
+    assert_problem(reply, "unknown route")
