@@ -25,7 +25,7 @@ def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
     return {name: value}
 
@@ -103,6 +103,8 @@ def table_definition(logical_id: str = "Table") -> dict[str, Any]:
     }
     if props.get("GlobalSecondaryIndexes"):
         definition["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    if props.get("LocalSecondaryIndexes"):
+        definition["LocalSecondaryIndexes"] = props["LocalSecondaryIndexes"]
     if props.get("StreamSpecification"):
         definition["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
     return definition

@@ -15,7 +15,7 @@ app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http
 http.install(app)
 
 
-@app.post("/customers", tags=["customers"], summary="Create a customer")
+@app.post("/customers", status_code=201, tags=["customers"], summary="Create a customer")
 def create_customer(
     body: Annotated[CustomerFields, Body()],
     idempotency_key: Annotated[str | None, Header(alias="idempotency-key")] = None,

@@ -14,7 +14,7 @@ app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http
 http.install(app)
 
 
-@app.delete("/customers/<customerId>", tags=["customers"], summary="Soft-delete a customer")
+@app.delete("/customers/<customerId>", status_code=204, tags=["customers"], summary="Soft-delete a customer")
 def delete_customer(
     customerId: str,
     if_match: Annotated[str | None, Header(alias="if-match")] = None,

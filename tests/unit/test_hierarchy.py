@@ -34,7 +34,7 @@ def test_a_customer_cannot_be_its_own_ancestor():
 def test_depth_is_at_most_ten_levels():
     nine = [f"a{i}" for i in range(9)]
     assert not rules(parent_id="a0", parent_role="none", ancestor_ids=nine)
-    assert rules(parent_id="a0", parent_role="none", ancestor_ids=nine + ["a9"])
+    assert rules(parent_id="a0", parent_role="none", ancestor_ids=[*nine, "a9"])
 
 
 def test_moving_a_subtree_counts_its_height():

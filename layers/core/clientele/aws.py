@@ -44,9 +44,8 @@ def _client(service: str, region: str | None, endpoint_url: str | None) -> Any:
         read_timeout=5,
         tcp_keepalive=True,
     )
-    client = boto3.session.Session().client(
-        service, region_name=region, endpoint_url=endpoint_url, config=client_config
-    )
+    session: Any = boto3.session.Session()  # Any: the service name is a runtime value
+    client = session.client(service, region_name=region, endpoint_url=endpoint_url, config=client_config)
     if service == "dynamodb":
         client.meta.events.register("before-call.dynamodb", _record_call)
     return client
@@ -61,7 +60,8 @@ def client(service: str) -> Any:
 
 
 def dynamodb() -> DynamoDBClient:
-    return client("dynamodb")  # type: ignore[no-any-return]
+    dynamodb_client: DynamoDBClient = client("dynamodb")
+    return dynamodb_client
 
 
 def reset_clients() -> None:

@@ -78,19 +78,35 @@ class CustomerPage(BaseModel):
 
 
 class TaxonomyEntry(Out):
+    """An entry of /customer-segments or /customer-categories (the shape all four lists share)."""
+
     id: str
     name: str
     sortOrder: int
     isActive: bool
     createdAt: str | None
     version: int
-    color: str | None = None
-    hierarchyRole: str | None = None
-    defaultFeePercent: int | float | None = None
+
+
+class CustomerTypeEntry(TaxonomyEntry):
+    color: str
+    hierarchyRole: str
+
+
+class BrokerEntry(TaxonomyEntry):
+    defaultFeePercent: int | float | None
 
 
 class TaxonomyList(BaseModel):
     items: list[TaxonomyEntry]
+
+
+class CustomerTypeList(BaseModel):
+    items: list[CustomerTypeEntry]
+
+
+class BrokerList(BaseModel):
+    items: list[BrokerEntry]
 
 
 class Settings(BaseModel):

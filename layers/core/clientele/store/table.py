@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from clientele import aws
 from clientele.config import config
 
 if TYPE_CHECKING:
@@ -32,7 +31,7 @@ def _deserializer() -> TypeDeserializer:
 
 
 def to_attr(value: Any) -> dict[str, Any]:
-    return _serializer().serialize(value)  # type: ignore[no-any-return]
+    return cast(dict[str, Any], _serializer().serialize(value))
 
 
 def to_item(values: Mapping[str, Any]) -> dict[str, Any]:

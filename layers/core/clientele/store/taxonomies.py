@@ -13,15 +13,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from clientele.domain.taxonomies import Kind
+from clientele.domain.taxonomies import SPECS, Kind
 from clientele.errors import ClienteleError, Conflict, NotFound, VersionConflict
 from clientele.store import keys
 from clientele.store.table import Item, as_int, key, to_item, values
 from clientele.store.transactions import Transaction
 
 
+class ListChanged(Conflict):
+    """Another save changed the list between our consistent read and our write (services retry)."""
+
+    def __init__(self) -> None:
+        super().__init__("concurrent_change", "The list changed while saving; read it again and retry.")
+
+
 def _list_changed(_old: Item | None) -> ClienteleError:
-    return Conflict("concurrent_change", "The list changed while saving; read it again and retry.")
+    return ListChanged()
 
 
 def _bump_list_head(tx: Transaction, org: str, kind: Kind, seen_version: int) -> None:
@@ -37,7 +44,8 @@ def _bump_list_head(tx: Transaction, org: str, kind: Kind, seen_version: int) ->
 
 
 def guard_keys(org: str, kind: Kind, entry_id: str) -> list[dict[str, Any]]:
-    return [key(keys.guard_pk(org, kind, entry_id, shard), keys.GUARD_SK) for shard in range(keys.GUARD_SHARDS)]
+    return [key(keys.guard_pk(org, kind, entry_id, shard), keys.GUARD_SK)
+            for shard in range(keys.GUARD_SHARDS)]
 
 
 def add_create_entry(tx: Transaction, org: str, item: Item, list_version: int) -> None:
@@ -45,8 +53,11 @@ def add_create_entry(tx: Transaction, org: str, item: Item, list_version: int) -
     tx.put(to_item({"PK": keys.org_pk(org), "SK": keys.taxonomy_sk(kind, item["id"]), **item}),
            condition="attribute_not_exists(PK)")
     _bump_list_head(tx, org, kind, list_version)
-    for guard in guard_keys(org, kind, item["id"]):
-        tx.put({**guard, **to_item({"entity": "guard", "refs": 0, "active": item.get("isActive", True)})})
+    # A type's guards also carry its hierarchy role: a customer save made against a stale role fails.
+    guard = {"entity": "guard", "refs": 0, "active": item.get("isActive", True),
+             "role": item.get("hierarchyRole")}
+    for guard_key in guard_keys(org, kind, item["id"]):
+        tx.put({**guard_key, **to_item(guard)})
 
 
 def create_entry(org: str, item: Item, list_version: int) -> None:
@@ -64,10 +75,12 @@ def _entry_failure(old: Item | None) -> ClienteleError:
 def update_entry(org: str, before: Item, after: Item, expected_version: int, list_version: int,
                  restrict_usage: bool) -> None:
     """Save changed fields; a change of `isActive` reaches every guard; `restrict_usage` makes the
-    save conditional on no customer using the entry (hierarchyRole changes)."""
+    save conditional on no customer using the entry (hierarchyRole changes), whose new role the
+    guards then carry."""
     kind: Kind = before["kind"]
     entry_id = before["id"]
-    changed = {name: value for name, value in after.items() if before.get(name) != value and name != "version"}
+    changed = {name: value for name, value in after.items()
+               if before.get(name) != value and name != "version"}
     removed = [name for name in before if name not in after and name not in {"PK", "SK"}]
     tx = Transaction()
     sets = ", ".join(f"#{i} = :{i}" for i in range(len(changed)))
@@ -83,21 +96,28 @@ def update_entry(org: str, before: Item, after: Item, expected_version: int, lis
               condition="attribute_exists(PK) AND #version = :expected", names=names, values=values(vals),
               on_fail=_entry_failure)
     _bump_list_head(tx, org, kind, list_version)
-    if "isActive" in changed or restrict_usage:
+    on_guards = (("isActive", "active"), ("hierarchyRole", "role"))
+    guard_sets = {attribute: after[name] for name, attribute in on_guards if name in changed}
+    if guard_sets or restrict_usage:
         for guard in guard_keys(org, kind, entry_id):
-            if "isActive" in changed:
-                tx.update(guard, "SET active = :active",
-                          condition="refs = :zero" if restrict_usage else None,
-                          values=values({":active": after["isActive"], **({":zero": 0} if restrict_usage else {})}),
-                          on_fail=_in_use(kind))
+            guard_names = {f"#g{i}": attribute for i, attribute in enumerate(guard_sets)}
+            guard_values: dict[str, Any] = {f":g{i}": value for i, value in enumerate(guard_sets.values())}
+            if restrict_usage:
+                guard_values[":zero"] = 0
+            if guard_sets:
+                tx.update(guard, "SET " + ", ".join(f"#g{i} = :g{i}" for i in range(len(guard_sets))),
+                          condition="refs = :zero" if restrict_usage else None, names=guard_names,
+                          values=values(guard_values), on_fail=_in_use(kind))
             else:
-                tx.check(guard, "refs = :zero", values=values({":zero": 0}), on_fail=_in_use(kind))
+                tx.check(guard, "refs = :zero", values=values(guard_values), on_fail=_in_use(kind))
     tx.commit()
 
 
 def _in_use(kind: Kind) -> Any:
     def failure(_old: Item | None) -> ClienteleError:
-        return Conflict("in_use", f"Customers use this {kind}; move them to another {kind} first.")
+        label = SPECS[kind].label
+        return Conflict("in_use", f"Customers (deleted ones too) use this {label}; "
+                                  f"move them to another {label} first.")
 
     return failure
 
@@ -111,8 +131,8 @@ def delete_entry(org: str, entry: Item, expected_version: int, list_version: int
     _bump_list_head(tx, org, kind, list_version)
     for guard in guard_keys(org, kind, entry["id"]):
         if restrict:
-            tx.delete(guard, condition="attribute_not_exists(PK) OR refs = :zero", values=values({":zero": 0}),
-                      on_fail=_in_use(kind))
+            tx.delete(guard, condition="attribute_not_exists(PK) OR refs = :zero",
+                      values=values({":zero": 0}), on_fail=_in_use(kind))
         else:
             tx.delete(guard)
     tx.commit()

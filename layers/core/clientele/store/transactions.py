@@ -78,7 +78,7 @@ class Transaction:
 
 
 def commit(transaction: Transaction) -> None:
-    client = aws.dynamodb()
+    client: Any = aws.dynamodb()  # Any: requests are built as plain dicts
     items = [operation.request for operation in transaction.operations]
     for attempt in range(_CONFLICT_RETRIES + 1):
         try:

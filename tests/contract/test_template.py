@@ -1,0 +1,260 @@
+"""template.yaml is the single source of routes, permissions and the table: these checks keep it and the
+handler modules in step, and keep every function's IAM least-privilege."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections import defaultdict
+from typing import Any
+
+import pytest
+import yaml
+
+from local import template
+
+RESOURCES: dict[str, Any] = template.load_template()["Resources"]
+FUNCTIONS = template.functions()
+ROUTED = [fn for fn in FUNCTIONS if any(route.path != "$default" for route in fn.routes)]
+
+READ_ONLY_DYNAMODB = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
+WRITER_DYNAMODB = READ_ONLY_DYNAMODB | {
+    "dynamodb:ConditionCheckItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+}
+# SAM policy templates that grant nothing beyond reading (or invoking the provisioner).
+READ_ONLY_POLICY_TEMPLATES = {
+    "LambdaInvokePolicy", "AWSSecretsManagerGetSecretValuePolicy", "DynamoDBReadPolicy",
+}
+WRITE_VERB = re.compile(r":(Put|Update|Delete|Create|BatchWrite|Write|ConditionCheck|Send|Publish|Start)")
+PUBLIC_ROUTES = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/integrations/quickbooks/webhook"),
+                 ("ANY", "$default")}
+
+
+def _props(fn: template.Function) -> dict[str, Any]:
+    props: dict[str, Any] = RESOURCES[fn.logical_id]["Properties"]
+    return props
+
+
+def _statements(fn: template.Function) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = []
+    for policy in _props(fn).get("Policies") or []:
+        if isinstance(policy, dict) and "Statement" in policy:
+            statements.extend(policy["Statement"])
+    return statements
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _actions(fn: template.Function) -> set[str]:
+    return {action for statement in _statements(fn) if statement.get("Effect", "Allow") == "Allow"
+            for action in _listed(statement.get("Action", []))}
+
+
+def _policy_templates(fn: template.Function) -> set[str]:
+    return {name for policy in _props(fn).get("Policies") or [] if isinstance(policy, dict)
+            for name in policy if name != "Statement"}
+
+
+def _app_routes(module_name: str) -> set[tuple[str, str]]:
+    app = importlib.import_module(module_name).app
+    return {(route.method.upper(), re.sub(r"<(\w+)>", r"{\1}", route.path))
+            for route in [*app._static_routes, *app._dynamic_routes]}
+
+
+def _is_get_only(fn: template.Function) -> bool:
+    return bool(fn.routes) and all(route.method == "GET" for route in fn.routes)
+
+
+def _is_lister(fn: template.Function) -> bool:
+    """A GET function that takes a `cursor` query parameter pages through results with signed cursors."""
+    if not _is_get_only(fn):
+        return False
+    app = importlib.import_module(fn.module_name).app
+    for route in [*app._static_routes, *app._dynamic_routes]:
+        params = route.dependant.query_params if route.dependant is not None else []
+        if any(param.alias == "cursor" for param in params):
+            return True
+    return False
+
+
+def _ids(functions: list[template.Function]) -> list[str]:
+    return [fn.logical_id for fn in functions]
+
+
+READERS = [fn for fn in ROUTED if _is_get_only(fn)]
+AUTHENTICATED_READERS = [fn for fn in READERS if not any(route.public for route in fn.routes)]
+WRITERS = [fn for fn in ROUTED if not _is_get_only(fn) and not any(route.public for route in fn.routes)]
+
+
+# ---------------------------------------------------------------- handlers ↔ routes
+
+
+@pytest.mark.parametrize("fn", FUNCTIONS, ids=_ids(FUNCTIONS))
+def test_handler_module_exists_and_exposes_the_handler(fn: template.Function) -> None:
+    assert (template.ROOT / fn.code_uri).is_dir(), f"{fn.logical_id}: CodeUri {fn.code_uri} does not exist"
+    module_file = template.ROOT / fn.code_uri / (fn.handler.rsplit(".", 1)[0] + ".py")
+    assert module_file.is_file(), f"{fn.logical_id}: {module_file.relative_to(template.ROOT)} does not exist"
+    assert callable(fn.load()), f"{fn.logical_id}: {fn.module_name}.{fn.handler_name} is not callable"
+
+
+def _template_routes_by_module() -> dict[str, set[tuple[str, str]]]:
+    by_module: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for fn in ROUTED:
+        by_module[fn.module_name] |= {(route.method, route.path) for route in fn.routes}
+    return dict(sorted(by_module.items()))
+
+
+ROUTES_BY_MODULE = _template_routes_by_module()
+
+
+@pytest.mark.parametrize("module_name", list(ROUTES_BY_MODULE))
+def test_template_routes_and_the_module_routes_are_the_same(module_name: str) -> None:
+    wanted = ROUTES_BY_MODULE[module_name]
+    served = _app_routes(module_name)
+    assert wanted - served == set(), f"{module_name}: the template routes {sorted(wanted - served)} here, " \
+                                     "but the module's app has no such route"
+    assert served - wanted == set(), f"{module_name}: the app has {sorted(served - wanted)}, " \
+                                     "but the template sends no such request to it"
+
+
+def test_routes_are_unique() -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for route in template.routes():
+        key = (route.method, route.path)
+        assert key not in seen, f"{route.method} {route.path} is routed to {seen[key]} and {route.function}"
+        seen[key] = route.function
+
+
+def test_the_default_route_answers_unknown_paths() -> None:
+    default = [route for route in template.routes() if route.path == "$default"]
+    assert len(default) == 1 and default[0].method == "ANY" and default[0].public
+
+
+def test_only_the_known_public_routes_skip_the_jwt_authorizer() -> None:
+    public = {(route.method, route.path) for route in template.routes() if route.public}
+    assert public <= PUBLIC_ROUTES, f"unexpected public routes: {sorted(public - PUBLIC_ROUTES)}"
+    assert {("GET", "/health"), ("GET", "/openapi.json"), ("ANY", "$default")} <= public
+
+
+def test_http_api_uses_a_jwt_authorizer_by_default() -> None:
+    auth = RESOURCES["HttpApi"]["Properties"]["Auth"]
+    name = auth["DefaultAuthorizer"]
+    assert "JwtConfiguration" in auth["Authorizers"][name]
+
+
+def test_template_has_no_yaml_anchors_or_aliases() -> None:
+    """CloudFormation's YAML parser accepts neither (`&name`, `*name`)."""
+    tokens = yaml.scan(template.TEMPLATE.read_text(encoding="utf-8"))
+    found = [type(token).__name__ for token in tokens
+             if isinstance(token, yaml.AnchorToken | yaml.AliasToken)]
+    assert not found, f"template.yaml uses YAML {sorted(set(found))}; write each block out"
+
+
+# ---------------------------------------------------------------- functions and IAM
+
+
+@pytest.mark.parametrize("fn", FUNCTIONS, ids=_ids(FUNCTIONS))
+def test_every_function_declares_policies_and_a_description(fn: template.Function) -> None:
+    props = _props(fn)
+    assert "Policies" in props, f"{fn.logical_id} has no Policies (SAM would give it none, say so explicitly)"
+    assert str(props.get("Description") or "").strip(), f"{fn.logical_id} has no Description"
+
+
+@pytest.mark.parametrize("fn", FUNCTIONS, ids=_ids(FUNCTIONS))
+def test_no_wildcard_actions_on_every_resource(fn: template.Function) -> None:
+    for statement in _statements(fn):
+        resources = _listed(statement.get("Resource", []))
+        actions = _listed(statement.get("Action", []))
+        if "*" in resources:
+            wild = [action for action in actions if "*" in str(action)]
+            assert not wild, f"{fn.logical_id}: {wild} on Resource '*'"
+    for policy in _props(fn).get("Policies") or []:
+        if isinstance(policy, str):
+            assert "FullAccess" not in policy and "Administrator" not in policy, f"{fn.logical_id}: {policy}"
+
+
+@pytest.mark.parametrize("fn", READERS, ids=_ids(READERS))
+def test_get_only_functions_cannot_write(fn: template.Function) -> None:
+    actions = _actions(fn)
+    writes = sorted(action for action in actions if WRITE_VERB.search(action))
+    assert not writes, f"{fn.logical_id} serves only GET but may {writes}"
+    dynamodb = {action for action in actions if action.startswith("dynamodb:")}
+    assert dynamodb <= READ_ONLY_DYNAMODB, f"{fn.logical_id}: {sorted(dynamodb - READ_ONLY_DYNAMODB)}"
+    extra = _policy_templates(fn) - READ_ONLY_POLICY_TEMPLATES
+    assert not extra, f"{fn.logical_id} serves only GET but has the policy templates {sorted(extra)}"
+
+
+@pytest.mark.parametrize("fn", AUTHENTICATED_READERS, ids=_ids(AUTHENTICATED_READERS))
+def test_readers_provision_new_orgs_through_the_provisioner(fn: template.Function) -> None:
+    """A reader holds no write permission, so an org's first request must go through the provisioner."""
+    assert fn.environment.get("PROVISIONER_FUNCTION") == {"Ref": "ProvisionOrgFunction"}, fn.logical_id
+    invoke = [policy["LambdaInvokePolicy"] for policy in _props(fn)["Policies"]
+              if isinstance(policy, dict) and "LambdaInvokePolicy" in policy]
+    assert invoke == [{"FunctionName": {"Ref": "ProvisionOrgFunction"}}], fn.logical_id
+    assert _actions(fn) & {"dynamodb:Query", "dynamodb:GetItem"}, f"{fn.logical_id} cannot read the table"
+
+
+@pytest.mark.parametrize("fn", WRITERS, ids=_ids(WRITERS))
+def test_writers_get_only_item_level_table_actions(fn: template.Function) -> None:
+    """No Scan, BatchWriteItem, table administration or stream access for a request handler."""
+    dynamodb = {action for action in _actions(fn) if action.startswith("dynamodb:")}
+    assert dynamodb, f"{fn.logical_id} cannot reach the table"
+    assert dynamodb <= WRITER_DYNAMODB, f"{fn.logical_id}: {sorted(dynamodb - WRITER_DYNAMODB)}"
+    for statement in _statements(fn):
+        for resource in _listed(statement.get("Resource", [])):
+            assert resource != "*", f"{fn.logical_id}: table actions on Resource '*'"
+
+
+@pytest.mark.parametrize("fn", READERS, ids=_ids(READERS))
+def test_only_lists_with_cursors_may_read_the_cursor_key(fn: template.Function) -> None:
+    secrets = [policy["AWSSecretsManagerGetSecretValuePolicy"] for policy in _props(fn)["Policies"]
+               if isinstance(policy, dict) and "AWSSecretsManagerGetSecretValuePolicy" in policy]
+    if _is_lister(fn):
+        expected = [{"SecretArn": {"Ref": "CursorKeySecret"}}]
+        assert secrets == expected, f"{fn.logical_id} must read CursorKeySecret"
+    else:
+        assert not secrets, f"{fn.logical_id} takes no cursor, so it needs no secret"
+
+
+def test_the_customer_list_is_a_cursor_list() -> None:
+    assert _is_lister(next(fn for fn in ROUTED if fn.logical_id == "ListCustomersFunction"))
+
+
+# ---------------------------------------------------------------- globals and the table
+
+
+def test_globals_run_python_3_13() -> None:
+    function_globals = template.load_template()["Globals"]["Function"]
+    assert function_globals["Runtime"] == "python3.13"
+    for fn in FUNCTIONS:
+        assert _props(fn).get("Runtime", "python3.13") == "python3.13", fn.logical_id
+
+
+def test_table_is_on_demand_with_pitr_stream_and_ttl() -> None:
+    props = RESOURCES["Table"]["Properties"]
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert props["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+    assert template.ttl_attribute() == "ttl"
+    assert RESOURCES["Table"].get("DeletionPolicy") == "Retain"
+
+
+def test_every_key_attribute_is_defined() -> None:
+    props = RESOURCES["Table"]["Properties"]
+    defined = {attribute["AttributeName"] for attribute in props["AttributeDefinitions"]}
+    used = {key["AttributeName"] for key in props["KeySchema"]}
+    for index in props.get("GlobalSecondaryIndexes", []) + props.get("LocalSecondaryIndexes", []):
+        used |= {key["AttributeName"] for key in index["KeySchema"]}
+    assert defined == used
+
+
+# ---------------------------------------------------------------- cfn-lint
+
+
+def test_cfn_lint_passes() -> None:
+    api = pytest.importorskip("cfnlint.api", reason="cfn-lint is not installed")
+    matches = api.lint_file(template.TEMPLATE)
+    assert not matches, "\n".join(str(match) for match in matches)
