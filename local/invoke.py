@@ -33,8 +33,13 @@ class Api:
     """Calls handlers as API Gateway would: route from the template, claims from the 'token'."""
 
     def __init__(self) -> None:
-        self._routes = [(route, _route_pattern(route.path), fn) for fn in template.functions()
-                        for route in fn.routes if route.path != "$default"]
+        routes = [(route, _route_pattern(route.path), fn) for fn in template.functions()
+                  for route in fn.routes if route.path != "$default"]
+        # As API Gateway: a static segment wins over a path variable (/customers/match before
+        # /customers/{customerId}), left to right.
+        self._routes = sorted(routes, key=lambda entry: [not part.startswith("{")
+                                                          for part in entry[0].path.strip("/").split("/")],
+                              reverse=True)
         self._default = next(
             (fn for fn in template.functions() for r in fn.routes if r.path == "$default"), None
         )

@@ -31,6 +31,11 @@ def table() -> Iterator[str]:
     from clientele.config import reset_config
     from clientele.services import orgs
 
+    from local.dynamodb import install_transaction_rollback
+
+    # moto's cancelled transactions deep-copy the table and orphan the stream; the local stack's
+    # repair restores only the named items (see local/dynamodb.py).
+    undo_rollback = install_transaction_rollback()
     with mock_aws():
         reset_config()
         aws.reset_clients()
@@ -42,6 +47,7 @@ def table() -> Iterator[str]:
         yield os.environ["TABLE_NAME"]
         aws.reset_clients()
         orgs.forget_all()
+    undo_rollback()
 
 
 @pytest.fixture

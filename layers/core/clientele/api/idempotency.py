@@ -23,7 +23,9 @@ TTL_SECONDS = 24 * 60 * 60
 
 
 @cache
-def _persistence(org: str) -> Any:
+def _persistence(org: str, operation: str) -> Any:
+    """One persistence layer per (org, operation): Powertools stores the operation as the layer's
+    key prefix, so sharing one layer between operations would mix their keys."""
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     from clientele import aws
@@ -75,8 +77,12 @@ def once(org: str, operation: str, key: str | None, body: Any, produce: Callable
     if lambda_context is not None:
         idempotency_config.register_lambda_context(lambda_context)
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(org), config=idempotency_config,
-                         key_prefix=operation)
+    @idempotent_function(
+        data_keyword_argument="request",
+        persistence_store=_persistence(org, operation),
+        config=idempotency_config,
+        key_prefix=operation,
+    )
     def run(request: dict[str, Any]) -> dict[str, Any]:
         return produce()
 
