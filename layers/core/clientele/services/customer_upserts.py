@@ -1,0 +1,101 @@
+"""PUT /customers/by-remote-id/{remoteId}: create-or-update keyed by the external system's id (SPEC §5.3).
+
+* Unique per org through a marker (``store.remote_ids``) put in the customer's creating transaction.
+* 201 when this call created the customer, 200 when it updated one. A lost race — the marker was
+  claimed between our read and our write, or the customer changed between our read and our
+  update — is retried here with the winner's id, never returned as an error.
+* An update changes the fields sent and keeps the ones omitted (the sync sends every field it owns,
+  ``null`` for an empty one); it is exempt from field ownership and needs no If-Match.
+* A create without ``customerTypeId`` gets the org's first active customer type (by sortOrder):
+  QuickBooks has no such notion, and §4.3 requires one.
+* ``isActive`` (QuickBooks ``Active``): ``false`` soft-deletes after applying the fields (a customer
+  already deleted keeps its stored fields until it is restored); ``true`` restores a deleted customer
+  and then applies the fields; omitted on a deleted customer → 409 ``customer_deleted``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from clientele import clock
+from clientele.domain.remote_ids import UpsertFields, valid_remote_id
+from clientele.errors import Conflict, ServiceUnavailable, ValidationFailed, VersionConflict
+from clientele.services import customers, field_ownership, orgs
+from clientele.services.customer_records import build_record, present, raise_if
+from clientele.services.customers import Saved
+from clientele.store import customers as customer_store
+from clientele.store import remote_ids as remote_store
+from clientele.store.catalog import Catalog
+from clientele.store.remote_ids import RemoteIdTaken
+from clientele.store.table import as_int
+
+MAX_ATTEMPTS = 6
+
+
+def upsert(org: str, remote_id: str, fields: UpsertFields) -> tuple[Saved, bool]:
+    """(saved customer, created?)."""
+    if not valid_remote_id(remote_id):
+        raise ValidationFailed.of("remoteId", "Use 1..100 letters, digits or . _ : @ -")
+    is_active = fields.isActive if "isActive" in fields.model_fields_set else None
+    created_id: str | None = None
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            if created_id is None:
+                customer_id = remote_store.customer_id_for(org, remote_id)
+                if customer_id is None:
+                    saved = _create(org, remote_id, fields)
+                    if is_active is not False:
+                        return saved, True
+                    created_id = saved.body["id"]
+                    continue
+                return _update(org, customer_id, fields, is_active), False
+            return _update(org, created_id, None, is_active), True
+        except (RemoteIdTaken, VersionConflict):
+            # Someone else created it or changed it since we read: read again and apply ours.
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+    raise ServiceUnavailable("The customer is being changed by many callers at once; retry shortly.")
+
+
+def _first_active_type(catalog: Catalog) -> str | None:
+    return next((entry["id"] for entry in catalog.ordered("type") if entry.get("isActive", True)), None)
+
+
+def _create(org: str, remote_id: str, fields: UpsertFields) -> Saved:
+    provided = fields.provided()
+    if not provided.get("customerTypeId"):
+        provided["customerTypeId"] = _first_active_type(orgs.catalog(org))
+    catalog = customers._catalog_for(org, provided)
+    record, errors = build_record(provided, catalog, set(provided))
+    record["id"] = clock.new_id()
+    parent = customers._read_parent(org, record)
+    hierarchy_errors, chain = customers._parent_checked(org, catalog, record, None, parent)
+    raise_if(errors + hierarchy_errors)
+    now = clock.now_iso()
+    record.update(version=1, createdAt=now, updatedAt=now, remoteId=remote_id,
+                  isMember=customers._role(catalog, record["customerTypeId"]) == "member")
+    guards = customers._type_guards(org, catalog, record, None)
+    links = customers._links(record, None, parent, chain, role_changed=False)
+    remote_store.create_customer_with_remote_id(org, record, guards, links, now)
+    return Saved(present(record, catalog), 1)
+
+
+def _update(org: str, customer_id: str, fields: UpsertFields | None, is_active: bool | None) -> Saved:
+    existing = customer_store.get_customer(org, customer_id)
+    if existing is None:  # the marker and the customer are written together; only a manual edit gets here
+        raise ServiceUnavailable("The remote id points at a missing customer.")
+    version = as_int(existing.get("version"))
+    saved = Saved(present(existing, orgs.catalog(org)), version)
+    if existing.get("deletedAt"):
+        if is_active is None:
+            raise Conflict("customer_deleted", "The customer is deleted; send isActive: true to restore it.")
+        if is_active is False:
+            return saved
+        saved = customers.restore(org, customer_id, version)
+    if fields is not None and fields.provided():
+        with field_ownership.exempt():
+            saved = customers.change(org, customer_id, fields, saved.version, whole=False)
+    if is_active is False:
+        customers.delete(org, customer_id, saved.version)
+        saved = customers.get(org, customer_id)
+    return saved

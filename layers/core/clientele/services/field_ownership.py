@@ -1,0 +1,95 @@
+"""Field ownership while the customer integration is on (SPEC §5.3).
+
+With ``customerIntegrationEnabled`` the external system (QuickBooks) owns the contact fields below.
+A PATCH or PUT may still send them, but only with the value already stored (compared after the same
+normalisation a save applies); a PUT that omits them keeps them as stored. Any other value is
+409 ``field_owned_by_integration`` listing the fields. The upsert by remote id (the integration
+itself) runs inside :func:`exempt` and may change everything.
+
+The flag is read from the per-container catalog cache (as the POST /customers refusal is), so a
+settings change made in another container applies within ``CATALOG_CACHE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from clientele.domain.customers import clean_text, normalise_address
+from clientele.domain.emails import normalise_emails
+from clientele.domain.phones import normalise_phones
+from clientele.domain.settings import OrgSettings
+from clientele.errors import Conflict, FieldError
+from clientele.store.table import Item
+
+OWNED_FIELDS: tuple[str, ...] = (
+    "firstName", "lastName", "companyName", "emails", "phones", "billingAddress", "shippingAddress", "notes",
+)
+
+_exempt: contextvars.ContextVar[bool] = contextvars.ContextVar("integration_exempt", default=False)
+
+
+@contextmanager
+def exempt() -> Iterator[None]:
+    """Saves inside this block are the integration's own (upsert by remote id): nothing is owned."""
+    token = _exempt.set(True)
+    try:
+        yield
+    finally:
+        _exempt.reset(token)
+
+
+def _normalised(field: str, value: Any, settings: OrgSettings) -> tuple[Any, bool]:
+    """(normalised value, valid) of one owned field, as build_record would store it."""
+    errors: list[FieldError]
+    if field in ("firstName", "lastName", "companyName"):
+        return clean_text(value), True
+    if field == "emails":
+        emails, errors = normalise_emails(value)
+        return emails, not errors
+    if field == "phones":
+        phones, errors = normalise_phones(value, settings.dialing)
+        return phones, not errors
+    if field in ("billingAddress", "shippingAddress"):
+        address, errors = normalise_address(value, field)
+        return address, not errors
+    return (value if value else None), True  # notes
+
+
+def _stored(field: str, existing: Item) -> Any:
+    value = existing.get(field)
+    if field in ("emails", "phones"):
+        return list(value or [])
+    return value if value not in ("", {}, []) else None
+
+
+def enforce(org: str, existing: Item, provided: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The document to save: unchanged when the integration is off (or the caller is exempt);
+    otherwise omitted owned fields keep their stored values and changed ones are refused."""
+    if _exempt.get():
+        return values
+    from clientele.services import orgs
+
+    settings = orgs.catalog(org).settings
+    if settings is None or not settings.customer_integration_enabled:
+        return values
+    refused = []
+    for field in OWNED_FIELDS:
+        if field not in provided:
+            continue
+        value, valid = _normalised(field, provided[field], settings)
+        if not valid or value != _stored(field, existing):
+            refused.append(field)
+    if refused:
+        raise Conflict(
+            "field_owned_by_integration",
+            f"While customerIntegrationEnabled is on, the integration owns {', '.join(refused)}; "
+            "change them in the integrated system (or send the stored values).",
+            fields=refused,
+            errors=[{"field": field, "message": "Owned by the integration; it cannot be changed here."}
+                    for field in refused],
+        )
+    kept = {field: existing.get(field) for field in OWNED_FIELDS if field not in provided}
+    return {**values, **kept}

@@ -1,0 +1,54 @@
+"""Import jobs: ``PK = ORG#<org>#IMPORT#<id>``, ``SK = IMPORT`` (status, counters, row errors).
+
+The uploaded file lives in S3 under ``imports/<org>/<id>.csv``: the job finds the org and the import
+from the object key of the S3 "Object Created" event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clientele import aws
+from clientele.store.table import Item, from_item, key, table_name, to_item, values
+
+IMPORT_SK = "IMPORT"
+KEY_PREFIX = "imports/"
+
+
+def import_pk(org: str, import_id: str) -> str:
+    return f"ORG#{org}#IMPORT#{import_id}"
+
+
+def object_key(org: str, import_id: str) -> str:
+    return f"{KEY_PREFIX}{org}/{import_id}.csv"
+
+
+def parse_object_key(object_key_: str) -> tuple[str, str] | None:
+    """(org, import id) of an upload key, or None for anything else in the bucket."""
+    if not object_key_.startswith(KEY_PREFIX) or not object_key_.endswith(".csv"):
+        return None
+    parts = object_key_[len(KEY_PREFIX):-len(".csv")].split("/")
+    return (parts[0], parts[1]) if len(parts) == 2 and all(parts) else None
+
+
+def create_import(org: str, record: Item) -> None:
+    item = {"PK": import_pk(org, record["id"]), "SK": IMPORT_SK, "entity": "import", **record}
+    aws.dynamodb().put_item(TableName=table_name(), Item=to_item(item), ConditionExpression="attribute_not_exists(PK)")
+
+
+def get_import(org: str, import_id: str) -> Item | None:
+    response = aws.dynamodb().get_item(TableName=table_name(), Key=key(import_pk(org, import_id), IMPORT_SK),
+                                       ConsistentRead=True)
+    item = response.get("Item")
+    return from_item(item) if item else None
+
+
+def update_import(org: str, import_id: str, changes: dict[str, Any]) -> None:
+    """SET the given attributes (status, counters, errors) on an existing import."""
+    names = {f"#a{i}": name for i, name in enumerate(changes)}
+    update = "SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(changes)))
+    aws.dynamodb().update_item(
+        TableName=table_name(), Key=key(import_pk(org, import_id), IMPORT_SK), UpdateExpression=update,
+        ConditionExpression="attribute_exists(PK)", ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values({f":a{i}": value for i, value in enumerate(changes.values())}),
+    )

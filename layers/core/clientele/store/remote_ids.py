@@ -1,0 +1,60 @@
+"""Remote-id markers: ``PK = ORG#<org>#UNIQUE``, ``SK = REMOTE_ID#<remoteId>``, ``customerId``.
+
+The marker is put with ``attribute_not_exists(PK)`` in the same TransactWriteItems as the customer
+it names, so an org holds at most one customer per remote id however many upserts race: the loser's
+transaction is cancelled on the marker and it reads the winner's id instead (SPEC §5.3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clientele import aws
+from clientele.errors import Conflict
+from clientele.store import customers as customer_store
+from clientele.store import keys
+from clientele.store.customers import GuardChange, HierarchyLinks
+from clientele.store.table import Item, from_item, key, table_name, to_item
+from clientele.store.transactions import Transaction
+
+
+class RemoteIdTaken(Conflict):
+    """Another save claimed this remote id first (the upsert retries as an update)."""
+
+    def __init__(self) -> None:
+        super().__init__("duplicate", "Another customer of this organisation has this remote id.")
+
+
+def unique_pk(org: str) -> str:
+    return f"ORG#{org}#UNIQUE"
+
+
+def remote_id_sk(remote_id: str) -> str:
+    return f"REMOTE_ID#{remote_id}"
+
+
+def marker_key(org: str, remote_id: str) -> dict[str, Any]:
+    return key(unique_pk(org), remote_id_sk(remote_id))
+
+
+def customer_id_for(org: str, remote_id: str) -> str | None:
+    response = aws.dynamodb().get_item(TableName=table_name(), Key=marker_key(org, remote_id), ConsistentRead=True)
+    item = response.get("Item")
+    return str(from_item(item)["customerId"]) if item else None
+
+
+def create_customer_with_remote_id(org: str, record: Item, guards: list[GuardChange], links: HierarchyLinks,
+                                   now: str) -> None:
+    """The customer, its reference guards and parent counters, and the remote-id marker: one transaction."""
+    remote_id = record["remoteId"]
+    tx = Transaction()
+    tx.put(to_item({"PK": unique_pk(org), "SK": remote_id_sk(remote_id), "entity": "unique",
+                    "customerId": record["id"], "createdAt": now}),
+           condition="attribute_not_exists(PK)", on_fail=lambda _old: RemoteIdTaken())
+    item = {"PK": keys.customer_pk(org, record["id"]), "SK": keys.CUSTOMER_SK, "entity": "customer",
+            **record, **customer_store.index_attributes(org, record)}
+    tx.put(to_item(item), condition="attribute_not_exists(PK)")
+    for change in guards:
+        customer_store._add_guard(tx, org, change)
+    customer_store._add_parent_links(tx, org, links)
+    tx.commit()

@@ -1,0 +1,150 @@
+"""POST /integrations/quickbooks/webhook (SPEC §5.3): signature, both payload forms, the event on the bus."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from clientele.config import config
+from clientele.services.quickbooks_webhook import DETAIL_TYPE, EVENT_SOURCE, signature_of
+
+PATH = "/integrations/quickbooks/webhook"
+TOKEN = b"local-verifier-token"
+
+
+@pytest.fixture
+def queue(table):
+    """An SQS queue that receives every QuickBooks event put on the bus (moto: rule → SQS target)."""
+    events = boto3.client("events", region_name="us-east-1")
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    bus = config().event_bus_name
+    events.create_event_bus(Name=bus)
+    url = sqs.create_queue(QueueName="qbo-sync")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="qbo", EventBusName=bus, EventPattern=json.dumps({"source": [EVENT_SOURCE]}))
+    events.put_targets(Rule="qbo", EventBusName=bus, Targets=[{"Id": "sqs", "Arn": arn}])
+
+    def received() -> list[dict]:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        return [json.loads(message["Body"]) for message in messages]
+
+    return received
+
+
+def _connect_realm(api, realm="9130350", org="acme"):
+    current = api.get("/settings", org=org)
+    reply = api.put("/settings", {**current.body, "integrationProvider": "quickbooks", "quickbooksRealmId": realm},
+                    org=org, headers={"if-match": current.etag})
+    assert reply.status == 200, reply.body
+
+
+def _classic(realm="9130350", ids=("1", "2")):
+    return {"eventNotifications": [{"realmId": realm, "dataChangeEvent": {"entities": [
+        *({"name": "Customer", "id": entity_id, "operation": "Update", "lastUpdated": "2026-01-01T00:00:00Z"}
+          for entity_id in ids),
+        {"name": "Invoice", "id": "77", "operation": "Create"},
+    ]}}]}
+
+
+def _cloud_events(realm="9130350", ids=("5",)):
+    return [{"specversion": "1.0", "id": f"evt-{entity_id}", "source": "intuit.test", "type": "qbo.customer.updated.v1",
+             "time": "2026-01-01T00:00:00Z", "intuitentityid": entity_id, "intuitaccountid": realm, "data": {}}
+            for entity_id in ids] + [{"type": "qbo.invoice.created.v1", "intuitentityid": "9",
+                                      "intuitaccountid": realm}]
+
+
+def _send(api, payload, signature: str | None = "sign"):
+    raw = json.dumps(payload)
+    headers = {}
+    if signature == "sign":
+        headers["intuit-signature"] = signature_of(raw.encode(), TOKEN)
+    elif signature is not None:
+        headers["intuit-signature"] = signature
+    return api.call("POST", PATH, org=None, raw_body=raw, headers=headers)
+
+
+def test_good_signature_classic_payload_puts_one_event_per_realm(api, queue):
+    _connect_realm(api)
+    reply = _send(api, _classic())
+    assert reply.status == 200, reply.body
+    (event,) = queue()
+    assert event["source"] == EVENT_SOURCE
+    assert event["detail-type"] == DETAIL_TYPE
+    assert event["detail"] == {"org": "acme", "realmId": "9130350", "customerIds": ["1", "2"]}
+
+
+def test_good_signature_cloud_events_payload_puts_the_event(api, queue):
+    _connect_realm(api)
+    reply = _send(api, _cloud_events(ids=("5", "6", "5")))
+    assert reply.status == 200, reply.body
+    (event,) = queue()
+    assert event["detail"] == {"org": "acme", "realmId": "9130350", "customerIds": ["5", "6"]}
+
+
+def test_realms_map_to_their_own_orgs(api, queue):
+    _connect_realm(api, "111", org="acme")
+    _connect_realm(api, "222", org="globex")
+    payload = {"eventNotifications": [*_classic("111", ["1"])["eventNotifications"],
+                                      *_classic("222", ["2"])["eventNotifications"]]}
+    assert _send(api, payload).status == 200
+    details = sorted((event["detail"] for event in queue()), key=lambda detail: detail["org"])
+    assert details == [{"org": "acme", "realmId": "111", "customerIds": ["1"]},
+                       {"org": "globex", "realmId": "222", "customerIds": ["2"]}]
+
+
+def test_bad_signature_is_401_and_enqueues_nothing(api, queue):
+    _connect_realm(api)
+    reply = _send(api, _classic(), signature="bm90IHRoZSByaWdodCBzaWduYXR1cmU=")
+    assert reply.status == 401
+    assert reply.headers["Content-Type"] == "application/problem+json"
+    assert reply.body["code"] == "unauthorized"
+    assert queue() == []
+
+
+def test_missing_signature_is_401_and_enqueues_nothing(api, queue):
+    _connect_realm(api)
+    reply = _send(api, _classic(), signature=None)
+    assert reply.status == 401
+    assert queue() == []
+
+
+def test_signature_of_another_body_is_401(api, queue):
+    _connect_realm(api)
+    signature = signature_of(json.dumps(_classic(ids=("1",))).encode(), TOKEN)
+    assert _send(api, _classic(ids=("1", "2")), signature=signature).status == 401
+    assert queue() == []
+
+
+def test_unknown_realm_is_200_with_nothing_enqueued(api, queue):
+    _connect_realm(api)
+    known = _send(api, _classic())
+    unknown = _send(api, _classic(realm="404404"))
+    assert unknown.status == 200
+    assert unknown.body == known.body  # the answer does not reveal which realms exist
+    assert [event["detail"]["realmId"] for event in queue()] == ["9130350"]
+
+
+def test_payload_without_customers_enqueues_nothing(api, queue):
+    _connect_realm(api)
+    payload = {"eventNotifications": [{"realmId": "9130350", "dataChangeEvent": {"entities": [
+        {"name": "Invoice", "id": "1"}]}}]}
+    assert _send(api, payload).status == 200
+    assert queue() == []
+
+
+def test_signed_body_that_is_not_json_is_400(api, queue):
+    raw = "not json"
+    reply = api.call("POST", PATH, org=None, raw_body=raw,
+                     headers={"intuit-signature": signature_of(raw.encode(), TOKEN)})
+    assert reply.status == 400
+    assert queue() == []
+
+
+def test_webhook_needs_no_bearer_token(api, queue):
+    _connect_realm(api)
+    reply = api.call("POST", PATH, org=None, raw_body=json.dumps(_classic()),
+                     headers={"intuit-signature": signature_of(json.dumps(_classic()).encode(), TOKEN),
+                              "authorization": "Bearer garbage"})
+    assert reply.status == 200

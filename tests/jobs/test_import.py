@@ -1,0 +1,212 @@
+"""CSV import (SPEC §5.2): POST /imports, the S3-triggered job, GET /imports/{id}."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+
+import boto3
+import pytest
+
+from clientele.config import config
+from clientele.services import imports
+from clientele.store import imports as import_store
+from functions.jobs.import_customers import lambda_handler as import_job
+
+HEADER = "companyName,firstName,customerType,emails,phones,accountState,billingCountry,notes\n"
+GOOD_AND_BAD = (
+    HEADER
+    + "Acme Hotels,,Commercial,ops@acme.test,,active,US,\n"          # row 2: good
+    + ",,Commercial,,,,,nameless\n"                                   # row 3: no firstName/companyName
+    + "Globex,Hank,Residential,not-an-email,,,,\n"                    # row 4: bad email
+    + "Initech,,Nope,,,,,\n"                                          # row 5: unknown type
+    + "\"Umbrella, Inc.\",Alice,government,,,growth,gb,\"two\nlines\"\n"  # row 6: good (quoted newline)
+    + "Stark,,Commercial,,,sleepy,,\n"                                # row 7: bad accountState
+    + "Wayne,,Commercial,,,,ZZ,\n"                                    # row 8: bad country
+)
+
+
+@pytest.fixture
+def bucket(table):
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket=config().imports_bucket)
+    return config().imports_bucket
+
+
+def s3_event(bucket_name: str, key: str) -> dict:
+    return {"version": "0", "source": "aws.s3", "detail-type": "Object Created",
+            "detail": {"bucket": {"name": bucket_name}, "object": {"key": key, "size": 1}}}
+
+
+def start(api, text: str, role: str = "editor"):
+    return api.call("POST", "/imports", raw_body=text, headers={"content-type": "text/csv"}, role=role)
+
+
+def run(api, bucket_name: str, text: str) -> dict:
+    reply = start(api, text)
+    assert reply.status == 202, reply.body
+    import_job(s3_event(bucket_name, import_store.object_key("acme", reply.body["id"])), None)
+    status = api.get(f"/imports/{reply.body['id']}")
+    assert status.status == 200
+    return status.body
+
+
+def test_inline_csv_is_202_with_id_status_and_location(api, bucket):
+    reply = start(api, HEADER + "Acme,,Commercial,,,,,\n")
+    assert reply.status == 202
+    assert reply.body["status"] == "pending"
+    assert reply.headers["Location"] == f"/imports/{reply.body['id']}"
+
+
+def test_good_and_bad_rows_complete_with_errors_and_exact_counts(api, bucket):
+    result = run(api, bucket, GOOD_AND_BAD)
+    assert result["status"] == "completed_with_errors"
+    assert (result["rowsTotal"], result["rowsImported"], result["rowsFailed"]) == (7, 2, 5)
+
+
+def test_row_errors_carry_spreadsheet_row_numbers_and_columns(api, bucket):
+    result = run(api, bucket, GOOD_AND_BAD)
+    assert [(error["row"], error["field"]) for error in result["errors"]] == [
+        (3, "firstName"), (4, "emails[0]"), (5, "customerType"), (7, "accountState"), (8, "billingCountry"),
+    ]
+
+
+def test_good_rows_become_customers_with_every_rule_applied(api, bucket):
+    run(api, bucket, GOOD_AND_BAD)
+    items = {item["displayName"]: item for item in api.get("/customers").body["items"]}
+    assert set(items) == {"Acme Hotels", "Alice (Umbrella, Inc.)"}
+    assert items["Acme Hotels"]["emails"] == ["ops@acme.test"]
+    assert items["Alice (Umbrella, Inc.)"]["customerType"]["name"] == "Government"
+    assert items["Alice (Umbrella, Inc.)"]["billingAddress"] == {
+        "line1": None, "line2": None, "city": None, "region": None, "postcode": None, "country": "GB"}
+    assert items["Alice (Umbrella, Inc.)"]["notes"] == "two\nlines"
+
+
+def test_all_good_rows_succeed(api, bucket):
+    result = run(api, bucket, HEADER + "Acme,,Commercial,,,,,\nGlobex,,Residential,,,,,\n")
+    assert result["status"] == "succeeded"
+    assert (result["rowsTotal"], result["rowsImported"], result["rowsFailed"]) == (2, 2, 0)
+
+
+def test_rerunning_the_same_import_creates_nothing(api, bucket):
+    reply = start(api, GOOD_AND_BAD)
+    event = s3_event(bucket, import_store.object_key("acme", reply.body["id"]))
+    import_job(event, None)
+    first = [item["id"] for item in api.get("/customers").body["items"]]
+    import_job(event, None)  # a redelivered event / retried job
+    second = [item["id"] for item in api.get("/customers").body["items"]]
+    assert second == first and len(first) == 2
+    status = api.get(f"/imports/{reply.body['id']}").body
+    assert (status["status"], status["rowsImported"], status["rowsFailed"]) == ("completed_with_errors", 2, 5)
+
+
+def test_unknown_columns_fail_the_whole_file(api, bucket):
+    result = run(api, bucket, "companyName,customerType,favouriteColour\nAcme,Commercial,blue\n")
+    assert result["status"] == "failed"
+    assert "favouriteColour" in result["message"]
+    assert result["errors"] == [{"row": 1, "field": "favouriteColour", "message": "Unknown column."}]
+    assert result["rowsImported"] == 0
+    assert api.get("/customers").body["items"] == []
+
+
+def test_file_that_is_not_utf8_fails(api, bucket):
+    reply = start(api, "x")
+    key = import_store.object_key("acme", reply.body["id"])
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket=bucket, Key=key,
+                                                           Body=HEADER.encode() + b"\xff\xfe,,\n")
+    import_job(s3_event(bucket, key), None)
+    assert api.get(f"/imports/{reply.body['id']}").body["status"] == "failed"
+
+
+def test_json_filename_gets_201_with_a_presigned_upload_url(api, bucket):
+    reply = api.post("/imports", {"filename": "customers.csv"})
+    assert reply.status == 201, reply.body
+    assert reply.body["status"] == "pending"
+    assert import_store.object_key("acme", reply.body["id"]) in reply.body["uploadUrl"]
+    assert "Signature" in reply.body["uploadUrl"] or "X-Amz-Signature" in reply.body["uploadUrl"]
+
+
+def test_json_without_filename_is_422(api, bucket):
+    reply = api.post("/imports", {})
+    assert reply.status == 422
+    assert reply.body["errors"][0]["field"] == "filename"
+
+
+def test_viewer_may_not_import(api, bucket):
+    assert start(api, HEADER, role="viewer").status == 403
+
+
+def test_other_media_types_are_415(api, bucket):
+    reply = api.call("POST", "/imports", raw_body="<x/>", headers={"content-type": "application/xml"})
+    assert reply.status == 415
+
+
+def test_import_is_409_while_the_integration_is_on(api, bucket):
+    current = api.get("/settings")
+    api.put("/settings", {**current.body, "customerIntegrationEnabled": True}, headers={"if-match": current.etag})
+    reply = start(api, HEADER, role="admin")
+    assert reply.status == 409
+    assert reply.body["code"] == "integration_enabled"
+
+
+def test_import_of_another_org_is_404(api, bucket):
+    reply = start(api, HEADER + "Acme,,Commercial,,,,,\n")
+    assert api.get(f"/imports/{reply.body['id']}", org="globex").status == 404
+
+
+def test_progress_counters_are_saved_while_running(api, bucket, monkeypatch):
+    seen: list[dict] = []
+    real_update = import_store.update_import
+
+    def spy(org, import_id, changes):
+        seen.append(dict(changes))
+        real_update(org, import_id, changes)
+
+    monkeypatch.setattr(import_store, "update_import", spy)
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    run(api, bucket, HEADER + "".join(f"Company {n},,Commercial,,,,,\n" for n in range(5)))
+    running = [changes["rowsImported"] for changes in seen if "rowsImported" in changes and "status" not in changes]
+    assert running == [2, 4]
+
+
+def _generated_csv(rows: int):
+    """The file as a stream of chunks, generated on the fly (the test holds no copy of it)."""
+    yield HEADER.encode()
+    for n in range(rows):
+        yield f"Company {n},First,Commercial,c{n}@example.com,,active,US,\n".encode()
+
+
+def _peak_bytes(api, rows: int, monkeypatch) -> int:
+    """Peak memory of parsing and validating ``rows`` rows; the table writes are counted, not done,
+    so that the measure is the job's own (moto keeps every stream record in memory, which grows
+    with the number of writes, not with anything the job holds)."""
+    written = {"rows": 0}
+
+    def count_only(org, batch, catalog, progress):
+        written["rows"] += len(batch)
+        progress.imported += len(batch)
+
+    monkeypatch.setattr(imports, "_write_batch", count_only)
+    reply = start(api, HEADER)
+    monkeypatch.setattr(import_store, "update_import", lambda org, import_id, changes: None)
+    tracemalloc.start()
+    try:
+        status = imports.process("acme", reply.body["id"], _generated_csv(rows))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    monkeypatch.undo()
+    assert status == "succeeded" and written["rows"] == rows
+    return peak
+
+
+@pytest.mark.slow
+def test_memory_stays_flat_with_file_size(api, bucket, monkeypatch):
+    small = _peak_bytes(api, 2_000, monkeypatch)
+    large = _peak_bytes(api, 20_000, monkeypatch)
+    assert large < small * 1.5 + 256 * 1024, (small, large)
+
+
+def test_the_job_ignores_objects_that_are_not_imports(api, bucket):
+    assert import_job(s3_event(bucket, "other/thing.txt"), None) == {"processed": True}
+    assert json.dumps(import_job({"detail": {}}, None)) == '{"processed": false}'
