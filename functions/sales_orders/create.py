@@ -1,0 +1,32 @@
+"""POST /sales-orders — create a numbered order for a live customer (201, Location, ETag; Idempotency-Key)."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+
+from clientele.api import http, idempotency
+from clientele.api.auth import WRITERS
+from clientele.api.schemas import SalesOrder
+from clientele.domain.sales_orders import SalesOrderCreate
+from clientele.services import sales_orders
+
+app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)
+http.install(app)
+
+
+@app.post("/sales-orders", status_code=201, tags=["sales orders"], summary="Create a sales order")
+def create_sales_order(
+    body: Annotated[SalesOrderCreate, Body()],
+    idempotency_key: Annotated[str | None, Header(alias="idempotency-key")] = None,
+) -> Response[SalesOrder]:
+    org = http.principal().org
+
+    def produce() -> dict[str, Any]:
+        return sales_orders.create(org, body).body
+
+    created = idempotency.once(org, "sales-orders.create", idempotency_key, body.model_dump(mode="json"), produce)
+    return http.json_response(created, 201, version=created["version"], location=f"/sales-orders/{created['id']}")
+
+
+lambda_handler = http.entrypoint(app, WRITERS)

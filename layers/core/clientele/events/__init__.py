@@ -1,0 +1,1 @@
+"""Domain events on the project's EventBridge bus."""
