@@ -5,6 +5,10 @@ and a poller hands each queued event to the very handler module the rule targets
 S3 uploads reach it for real: the imports bucket is created with EventBridge notifications on, so a
 PUT (inline import or the pre-signed URL) emits "Object Created" on the default bus, as in AWS.
 
+Schedules (``Type: Schedule``) never fire under moto: a timer per schedule hands the handler a
+"Scheduled Event" at the template's rate (``LOCAL_SCHEDULE_SECONDS`` overrides every interval; ``0``
+turns the timers off). A run can also be asked for at once by putting its event on the local bus.
+
 Wiring (local/server.py), after the stream poller is created::
 
     from local.jobs import EventBridgeJobs
@@ -15,7 +19,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,16 +66,59 @@ def rule_targets() -> list[RuleTarget]:
     return targets
 
 
+@dataclass(frozen=True)
+class ScheduleTarget:
+    function: str
+    name: str
+    seconds: float
+
+
+_RATE = re.compile(r"rate\(\s*(\d+)\s+(minute|hour|day)s?\s*\)")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def schedule_targets() -> list[ScheduleTarget]:
+    """Every ``Type: Schedule`` event: rate(...) as seconds (a cron expression ticks every 15 minutes)."""
+    override = os.environ.get("LOCAL_SCHEDULE_SECONDS")
+    targets = []
+    for logical_id, resource in template.load_template()["Resources"].items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        for event_name, event in (resource["Properties"].get("Events") or {}).items():
+            if event.get("Type") != "Schedule":
+                continue
+            rate = _RATE.fullmatch(str((event.get("Properties") or {}).get("Schedule", "")).strip())
+            seconds = float(rate.group(1)) * _UNIT_SECONDS[rate.group(2)] if rate else 900.0
+            if override is not None:
+                seconds = float(override)
+            if seconds > 0:
+                targets.append(ScheduleTarget(logical_id, f"{logical_id}-{event_name}", seconds))
+    return targets
+
+
+def scheduled_event(target: ScheduleTarget) -> dict[str, Any]:
+    """The event an EventBridge schedule rule (``Type: Schedule``) hands its function."""
+    import time
+
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "123456789012", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "region": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+            "resources": [f"arn:aws:events:us-east-1:123456789012:rule/{target.name}"], "detail": {}}
+
+
 class EventBridgeJobs:
     def __init__(self, runtime: Runtime, *, interval: float = 0.25) -> None:
         self.runtime = runtime
         self.interval = interval
         self.targets = rule_targets()
+        self.schedules = schedule_targets()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
     def describe(self) -> str:
-        return ", ".join(f"{target.function} ← {target.bus}" for target in self.targets) or "none"
+        rules = [f"{target.function} ← {target.bus}" for target in self.targets]
+        timers = [f"{target.function} every {target.seconds:g} s" for target in self.schedules]
+        return ", ".join(rules + timers) or "none"
 
     def setup(self) -> dict[str, str]:
         """Create the bucket, the rules and their queues; returns rule name → queue url."""
@@ -97,6 +146,17 @@ class EventBridgeJobs:
                                       name=f"job-{target.function}", daemon=True)
             thread.start()
             self._threads.append(thread)
+        for schedule in self.schedules:
+            thread = threading.Thread(target=self._tick, args=(schedule,), name=f"schedule-{schedule.function}",
+                                      daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _tick(self, schedule: ScheduleTarget) -> None:
+        while not self._stop.wait(schedule.seconds):
+            invocation = self.runtime[schedule.function].invoke(scheduled_event(schedule))
+            status = "ok" if invocation.error is None else f"error {invocation.error}"
+            emit(f"SCHEDULE {schedule.function:<35} {invocation.milliseconds:7.1f} ms  {status}")
 
     def stop(self) -> None:
         self._stop.set()

@@ -3,7 +3,9 @@
 A realm marker (``PK = QBO_REALM#<realmId>``, ``SK = QBO_REALM``, ``org``) is the one item whose key
 does not start with ``ORG#``: it lets the webhook find the org of a realm with one GetItem and makes
 a realm id unique across orgs. It is written and removed in the same transaction as the settings
-save that names or drops the realm, conditional on no other org holding it.
+save that names or drops the realm, conditional on no other org holding it. While the org's
+QuickBooks integration is on, the marker also carries sparse GSI1 keys (``QBO_REALM#ENABLED``, realm):
+the scheduled sync lists the orgs to visit with one Query instead of a Scan.
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ def save_settings(org: str, before: Item, document: dict[str, Any], expected_ver
     old_realm = before.get("quickbooksRealmId")
     mine = values({":me": org})
     if new_realm:
-        tx.put(to_item({**_realm_item(new_realm), "org": org, "entity": "qbo_realm", "updatedAt": now}),
+        tx.put(to_item({**_realm_item(new_realm), "org": org, "entity": "qbo_realm", "updatedAt": now,
+                        **_sync_listing(new_realm, document)}),
                condition="attribute_not_exists(PK) OR #org = :me", names={"#org": "org"}, values=mine,
                on_fail=_realm_taken)
     if old_realm and old_realm != new_realm:
@@ -84,3 +87,12 @@ def save_settings(org: str, before: Item, document: dict[str, Any], expected_ver
 
 def _realm_item(realm_id: str) -> dict[str, str]:
     return {"PK": keys.qbo_realm_pk(realm_id), "SK": keys.QBO_REALM_SK}
+
+
+def _sync_listing(realm_id: str, document: dict[str, Any]) -> dict[str, str]:
+    """Sparse GSI keys on the marker while the QuickBooks integration is on: the scheduled sync's list
+    of orgs (``keys.QBO_ENABLED_REALMS``). The marker is re-put on every save naming the realm."""
+    if document.get("customerIntegrationEnabled") and document.get("integrationProvider") == "quickbooks":
+        pk_name, sk_name = keys.INDEX_KEYS[keys.QBO_SYNC_INDEX]
+        return {pk_name: keys.QBO_ENABLED_REALMS, sk_name: realm_id}
+    return {}

@@ -1,0 +1,37 @@
+"""The QuickBooks Online customer sync job (SPEC §5.3).
+
+* ``Scheduled Event`` (EventBridge schedule): one ``QuickBooksSyncRequested`` per org with the
+  integration on is put on the bus; each comes back here as its own invocation.
+* ``QuickBooksSyncRequested`` ``{org[, realmId][, full]}``: CDC since the watermark (or a full resync).
+* ``QuickBooksCustomersChanged`` ``{org, realmId, customerIds}`` (the webhook): just those customers.
+"""
+
+import logging
+from typing import Any
+
+from clientele.services import quickbooks_sync
+
+logger = logging.getLogger("clientele")
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    detail_type = event.get("detail-type")
+    raw_detail = event.get("detail")
+    detail: dict[str, Any] = raw_detail if isinstance(raw_detail, dict) else {}
+    if detail_type == "Scheduled Event":
+        return {"requested": quickbooks_sync.request_all()}
+    org = detail.get("org")
+    if not isinstance(org, str) or not org or detail_type not in (quickbooks_sync.SYNC_REQUESTED,
+                                                                   quickbooks_sync.CUSTOMERS_CHANGED):
+        logger.warning("not a QuickBooks sync event: %s", detail_type)
+        return {"processed": False}
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    time_left = (lambda: remaining() / 1000) if callable(remaining) else None
+    realm_id = detail.get("realmId")
+    if detail_type == quickbooks_sync.CUSTOMERS_CHANGED:
+        ids = detail.get("customerIds")
+        outcome = quickbooks_sync.sync(org, realm_id=realm_id, time_left=time_left,
+                                       customer_ids=[str(value) for value in ids] if isinstance(ids, list) else [])
+    else:
+        outcome = quickbooks_sync.sync(org, realm_id=realm_id, full=detail.get("full") is True, time_left=time_left)
+    return {"processed": True, **outcome.as_dict()}

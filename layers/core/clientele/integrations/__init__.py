@@ -1,0 +1,1 @@
+"""Clients of external systems the integrations talk to."""

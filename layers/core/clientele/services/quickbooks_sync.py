@@ -1,0 +1,401 @@
+"""The QuickBooks Online customer sync (SPEC §5.3, ARCHITECTURE §5 "QuickBooks").
+
+Triggers (``functions/jobs/qbo_sync.py``):
+
+* the schedule — :func:`request_all` lists the orgs with the integration on (sparse GSI1 partition, no
+  Scan) and puts one ``QuickBooksSyncRequested`` ``{org, realmId}`` event per org on the bus, so each
+  org syncs in its own invocation with its own time budget;
+* ``QuickBooksSyncRequested`` ``{org[, realmId][, full]}`` (that fan-out, an operator, or a full
+  resync continuing) — :func:`sync` pulls what changed;
+* ``QuickBooksCustomersChanged`` ``{org, realmId, customerIds}`` from the webhook — :func:`sync` with
+  ``customer_ids`` fetches just those customers and leaves the watermark alone.
+
+A run syncs only while the org's settings say ``customerIntegrationEnabled`` with provider
+``quickbooks`` and the event's realm (when named) is still the org's realm. It holds the org's lease
+(one run per org: the refresh token rotates); a run that finds the lease held exits quietly — whatever
+it was asked for, the running sync or the next scheduled one picks up, since the watermark is the
+*start* of a run.
+
+What is fetched:
+
+* CDC (``changedSince`` = the stored watermark) normally. CDC reaches back 30 days only and answers at
+  most 1,000 objects, so the first run, a realm change, a watermark older than 30 days (minus an hour
+  for the run itself) and a capped CDC answer all become a full resync:
+  ``select * from Customer where Active in (true, false)`` paged by ``STARTPOSITION``/``MAXRESULTS``
+  (a plain ``select`` would leave out inactive customers, which must be soft-deleted here).
+* A full resync that runs short of time saves ``resume`` (next position, the original start) in the
+  state item and puts a ``QuickBooksSyncRequested`` for the org: the next invocation continues.
+
+Each customer is mapped (:func:`customer_document`) and saved through the upsert by remote id
+(``services.customer_upserts``) — only when a mapped field or its active state differs from the stored
+customer, so a re-run bumps no version. A row that fails validation (or cannot be deactivated, e.g. it
+has live children) is counted, logged and kept among the state's first errors; it never stops the run.
+The new watermark (run start minus :data:`WATERMARK_SKEW`) is stored only when the run succeeds; a run
+that fails (QuickBooks still throttling or failing after the retries) keeps the old one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from clientele import aws, clock
+from clientele.config import config
+from clientele.domain.countries import normalise_country
+from clientele.domain.remote_ids import UpsertFields, valid_remote_id
+from clientele.errors import ClienteleError, ServiceUnavailable, ValidationFailed
+from clientele.integrations.quickbooks import QboAuthError, QboClient, QboError, QboUnavailable
+from clientele.services import customer_upserts, orgs, quickbooks_webhook
+from clientele.services.customer_records import build_record, document_fields
+from clientele.store import customers as customer_store
+from clientele.store import quickbooks_sync as store
+from clientele.store import remote_ids as remote_store
+from clientele.store import settings as settings_store
+from clientele.store.catalog import settings_from_item
+from clientele.store.table import Item
+
+logger = logging.getLogger("clientele")
+
+EVENT_SOURCE = quickbooks_webhook.EVENT_SOURCE  # clientele.quickbooks
+CUSTOMERS_CHANGED = quickbooks_webhook.DETAIL_TYPE  # the webhook's {org, realmId, customerIds}
+SYNC_REQUESTED = "QuickBooksSyncRequested"  # {org[, realmId][, full]}
+CDC_REACH = timedelta(days=30) - timedelta(hours=1)  # QuickBooks keeps 30 days of changes
+CDC_CAP = 1000  # a CDC answer holds at most this many objects: a full answer may be cut short
+WATERMARK_SKEW = timedelta(minutes=2)  # clock skew and changes committed while the run started
+IDS_PER_QUERY = 100
+MAX_ERRORS_KEPT = 20
+_QUERY_ALL = "select * from Customer where Active in (true, false)"
+
+
+def _setting(name: str, default: float) -> float:
+    return float(os.environ.get(name) or default)
+
+
+def page_size() -> int:
+    return max(1, min(1000, int(_setting("QBO_PAGE_SIZE", 1000))))
+
+
+@dataclass
+class Counts:
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+    failed: int = 0
+
+    @classmethod
+    def of(cls, stored: Mapping[str, Any] | None) -> Counts:
+        return cls(**{name: int((stored or {}).get(name) or 0) for name in cls.__dataclass_fields__})
+
+
+@dataclass
+class Outcome:
+    org: str
+    status: str  # completed | completed_with_errors | continuing | failed | locked | skipped
+    mode: str | None = None  # cdc | full | ids
+    counts: Counts = field(default_factory=Counts)
+    detail: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"org": self.org, "status": self.status, "mode": self.mode, "counts": asdict(self.counts),
+                "detail": self.detail}
+
+
+# ----------------------------------------------------------------------------- mapping
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _address(raw: Any) -> dict[str, str] | None:
+    if not isinstance(raw, dict):
+        return None
+    country = _text(raw.get("Country"))
+    address = {
+        "line1": _text(raw.get("Line1")),
+        "line2": _text(raw.get("Line2")),
+        "city": _text(raw.get("City")),
+        "region": _text(raw.get("CountrySubDivisionCode")),
+        "postcode": _text(raw.get("PostalCode")),
+        "country": normalise_country(country) if country else None,  # "USA", "Canada": not alpha-2, dropped
+    }
+    kept = {name: value for name, value in address.items() if value is not None}
+    return kept or None
+
+
+def customer_document(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A QuickBooks Customer as an upsert document: every owned field (``None`` when empty) + isActive."""
+    given, company = _text(raw.get("GivenName")), _text(raw.get("CompanyName"))
+    if not given and not company:
+        company = _text(raw.get("DisplayName"))
+    phones = [number for number in (_text((raw.get("PrimaryPhone") or {}).get("FreeFormNumber")),
+                                    _text((raw.get("Mobile") or {}).get("FreeFormNumber"))) if number]
+    return {
+        "firstName": given,
+        "lastName": _text(raw.get("FamilyName")),
+        "companyName": company,
+        # QuickBooks keeps several addresses comma-separated in one field; the domain splits them.
+        "emails": _text((raw.get("PrimaryEmailAddr") or {}).get("Address")),
+        "phones": list(dict.fromkeys(phones)) or None,
+        "billingAddress": _address(raw.get("BillAddr")),
+        "shippingAddress": _address(raw.get("ShipAddr")),
+        "notes": _text(raw.get("Notes")),
+        "isActive": raw.get("Active") is not False,
+    }
+
+
+# ----------------------------------------------------------------------------- triggers
+
+
+def _put_events(detail_type: str, details: list[dict[str, Any]]) -> None:
+    entries = [{"Source": EVENT_SOURCE, "DetailType": detail_type, "Detail": json.dumps(detail),
+                "EventBusName": config().event_bus_name} for detail in details]
+    events = aws.client("events")
+    for start in range(0, len(entries), 10):  # PutEvents takes at most 10 entries
+        response = events.put_events(Entries=entries[start:start + 10])
+        if response.get("FailedEntryCount"):
+            raise ServiceUnavailable("Could not put the QuickBooks sync requests on the bus.")
+
+
+def request_all() -> int:
+    """The scheduled tick: one ``QuickBooksSyncRequested`` per org with the integration on."""
+    details = [{"org": org, "realmId": realm} for org, realm in store.enabled_realms()]
+    _put_events(SYNC_REQUESTED, details)
+    logger.info("quickbooks sync requested for %d org(s)", len(details))
+    return len(details)
+
+
+def connected_realm(org: str) -> str | None:
+    """The org's realm while its QuickBooks integration is on (read consistently, not from a cache)."""
+    item = settings_store.get_settings(org)
+    if item is None:
+        return None
+    settings = settings_from_item(item)
+    if settings.customer_integration_enabled and settings.integration_provider == "quickbooks":
+        return settings.quickbooks_realm_id
+    return None
+
+
+def sync(org: str, *, realm_id: str | None = None, customer_ids: Iterable[str] | None = None, full: bool = False,
+         time_left: Callable[[], float] | None = None) -> Outcome:
+    """One run for one org (see the module docstring). ``time_left``: seconds this invocation has left."""
+    realm = connected_realm(org)
+    if realm is None:
+        logger.info("quickbooks sync for org %s skipped: the integration is off", org)
+        return Outcome(org, "skipped", detail="integration_off")
+    if realm_id and str(realm_id) != realm:
+        logger.info("quickbooks sync for org %s skipped: realm %s is no longer connected", org, realm_id)
+        return Outcome(org, "skipped", detail="realm_changed")
+    owner = clock.new_id()
+    if not store.acquire_lease(org, owner, _setting("QBO_SYNC_LEASE_SECONDS", 960)):
+        logger.info("quickbooks sync for org %s not started: another run holds the lease", org)
+        return Outcome(org, "locked")
+    try:
+        ids = None if customer_ids is None else [str(value) for value in customer_ids]
+        outcome = _Run(org, realm, time_left).execute(ids, full)
+    finally:
+        store.release_lease(org, owner)
+    if outcome.status == "continuing":
+        _put_events(SYNC_REQUESTED, [{"org": org, "realmId": realm}])
+    return outcome
+
+
+# ----------------------------------------------------------------------------- one run
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class _Run:
+    def __init__(self, org: str, realm: str, time_left: Callable[[], float] | None) -> None:
+        self.org = org
+        self.realm = realm
+        self.time_left = time_left
+        self.client = QboClient(org, realm)
+        self.started = datetime.now(UTC)
+        self.counts = Counts()
+        self.errors: list[dict[str, str]] = []
+        self.mode = "cdc"
+
+    # -- the run
+
+    def execute(self, customer_ids: list[str] | None, full: bool) -> Outcome:
+        state = store.get_state(self.org) or {}
+        resume: dict[str, Any] | None = None
+        if customer_ids is not None:
+            self.mode = "ids"
+        else:
+            self.mode, resume = self._mode(state, full)
+        if resume:
+            self.counts = Counts.of(resume.get("counts"))
+        store.update_state(self.org, {"realmId": self.realm, "status": "running", "mode": self.mode,
+                                      "lastRunAt": _iso(self.started), "counts": asdict(self.counts),
+                                      "errors": [], "error": None})
+        try:
+            finished = self._fetch(state, customer_ids, resume)
+        except QboError as exc:
+            return self._failed(exc)
+        except Exception as exc:
+            self._failed(exc)
+            raise
+        return self._finished(finished, resume)
+
+    def _mode(self, state: Item, full: bool) -> tuple[str, dict[str, Any] | None]:
+        same_realm = state.get("realmId") == self.realm
+        resume = state.get("resume")
+        if not full and same_realm and isinstance(resume, dict) and resume.get("position"):
+            return "full", resume
+        watermark = _parse_time(state.get("changedSince"))
+        if full or not same_realm or watermark is None or watermark < self.started - CDC_REACH:
+            return "full", None
+        return "cdc", None
+
+    def _fetch(self, state: Item, customer_ids: list[str] | None, resume: dict[str, Any] | None) -> bool:
+        """True when everything asked for was synced; False when a full resync must continue."""
+        if customer_ids is not None:
+            wanted = [value for value in dict.fromkeys(customer_ids) if valid_remote_id(value)]
+            for start in range(0, len(wanted), IDS_PER_QUERY):
+                chunk = wanted[start:start + IDS_PER_QUERY]
+                quoted = ", ".join(f"'{value}'" for value in chunk)  # ids are [A-Za-z0-9._:@-]: nothing to escape
+                statement = f"{_QUERY_ALL} and Id in ({quoted}) MAXRESULTS {IDS_PER_QUERY}"
+                self._page(self.client.query_customers(statement), f"ids {start + 1}-{start + len(chunk)}")
+            return True
+        if self.mode == "cdc":
+            changed = self.client.changed_customers(str(state["changedSince"]))
+            if len(changed) < CDC_CAP:
+                self._page(changed, f"cdc since {state['changedSince']}")
+                return True
+            logger.warning("quickbooks cdc for org %s answered %d objects (the cap): full resync", self.org,
+                           len(changed))
+            self.mode = "full"
+        return self._full(int((resume or {}).get("position") or 1), resume)
+
+    def _full(self, position: int, resume: dict[str, Any] | None) -> bool:
+        size = page_size()
+        while True:
+            page = self.client.query_customers(f"{_QUERY_ALL} STARTPOSITION {position} MAXRESULTS {size}")
+            self._page(page, f"full from {position}")
+            if len(page) < size:
+                return True
+            position += size
+            if self.time_left is not None and self.time_left() < _setting("QBO_SYNC_TIME_MARGIN_SECONDS", 120):
+                started = (resume or {}).get("startedAt") or _iso(self.started)
+                store.update_state(self.org, {"resume": {"position": position, "startedAt": started,
+                                                         "counts": asdict(self.counts)}})
+                return False
+
+    def _page(self, customers: list[dict[str, Any]], label: str) -> None:
+        before = Counts(**asdict(self.counts))
+        for raw in customers:
+            self.counts.fetched += 1
+            self._apply(raw)
+        store.update_state(self.org, {"counts": asdict(self.counts), "errors": self.errors})
+        delta = {name: value - getattr(before, name) for name, value in asdict(self.counts).items()}
+        logger.info("quickbooks sync org=%s realm=%s mode=%s page=%r fetched=%d created=%d updated=%d "
+                    "unchanged=%d deactivated=%d failed=%d requests=%d", self.org, self.realm, self.mode, label,
+                    delta["fetched"], delta["created"], delta["updated"], delta["unchanged"],
+                    delta["deactivated"], delta["failed"], self.client.requests)
+
+    def _finished(self, finished: bool, resume: dict[str, Any] | None) -> Outcome:
+        if not finished:
+            store.update_state(self.org, {"status": "continuing", "counts": asdict(self.counts)})
+            logger.info("quickbooks full resync for org %s continues in another invocation", self.org)
+            return Outcome(self.org, "continuing", self.mode, self.counts)
+        status = "completed_with_errors" if self.counts.failed else "completed"
+        changes: dict[str, Any] = {"status": status, "counts": asdict(self.counts), "errors": self.errors,
+                                   "lastSuccessAt": _iso(datetime.now(UTC))}
+        remove: tuple[str, ...] = ()
+        if self.mode != "ids":  # only a run that looked at every change moves the watermark
+            started = _parse_time((resume or {}).get("startedAt")) or self.started
+            changes["changedSince"] = _iso(started - WATERMARK_SKEW)
+            remove = ("resume",)
+        store.update_state(self.org, changes, remove)
+        return Outcome(self.org, status, self.mode, self.counts)
+
+    def _failed(self, exc: Exception) -> Outcome:
+        """Record the failure (the watermark stays); QuickBooks still failing is re-raised so the
+        invocation counts as failed and is retried, a refused token or bad request is not."""
+        logger.error("quickbooks sync for org %s failed: %s", self.org, exc)
+        store.update_state(self.org, {"status": "failed", "error": str(exc)[:1000], "counts": asdict(self.counts),
+                                      "errors": self.errors})
+        if isinstance(exc, QboUnavailable):
+            raise exc
+        detail = "reconnect" if isinstance(exc, QboAuthError) else "quickbooks_error"
+        return Outcome(self.org, "failed", self.mode, self.counts, detail=detail)
+
+    # -- one customer
+
+    def _fail(self, remote_id: str, message: str) -> None:
+        self.counts.failed += 1
+        logger.warning("quickbooks customer %s of org %s not synced: %s", remote_id, self.org, message)
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append({"remoteId": remote_id, "message": message[:500]})
+
+    def _apply(self, raw: dict[str, Any]) -> None:
+        remote_id = _text(raw.get("Id")) or ""
+        if not valid_remote_id(remote_id):
+            self._fail(remote_id or "?", "The customer has no usable Id.")
+            return
+        deleted_upstream = str(raw.get("status") or "").lower() == "deleted"
+        try:
+            fields = UpsertFields.model_validate({"isActive": False} if deleted_upstream else customer_document(raw))
+        except ValidationError as exc:
+            self._fail(remote_id, "; ".join(f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+                                            for error in exc.errors()))
+            return
+        existing = self._existing(remote_id)
+        if (existing is None and deleted_upstream) or (existing is not None and self._same(existing, fields)):
+            self.counts.unchanged += 1
+            return
+        try:
+            _saved, created = customer_upserts.upsert(self.org, remote_id, fields)
+        except ServiceUnavailable:
+            raise
+        except ValidationFailed as exc:
+            self._fail(remote_id, "; ".join(f"{error.field}: {error.message}" for error in exc.errors))
+            return
+        except ClienteleError as exc:  # e.g. has_children: the customer cannot be deactivated yet
+            self._fail(remote_id, f"{getattr(exc, 'conflict_code', exc.code)}: {exc.detail}")
+            return
+        if created:
+            self.counts.created += 1
+        elif fields.isActive is False:
+            self.counts.deactivated += 1
+        else:
+            self.counts.updated += 1
+
+    def _existing(self, remote_id: str) -> Item | None:
+        customer_id = remote_store.customer_id_for(self.org, remote_id)
+        return customer_store.get_customer(self.org, customer_id) if customer_id else None
+
+    def _same(self, existing: Item, fields: UpsertFields) -> bool:
+        """Would the upsert change nothing? Compared after the same normalisation a save applies."""
+        deleted = bool(existing.get("deletedAt"))
+        if fields.isActive is False or deleted:
+            return fields.isActive is False and deleted  # a deleted customer keeps its stored fields
+        provided = fields.provided()
+        record, errors = build_record({**document_fields(existing), **provided}, orgs.catalog(self.org), set())
+        return not errors and all(record.get(name) == existing.get(name) for name in provided)

@@ -1,0 +1,97 @@
+"""The QuickBooks sync job's items, all under the org's partition ``ORG#<org>``:
+
+* ``SK = QBO_SYNC_LEASE`` — one sync per org at a time: put only when absent or expired
+  (``expiresAt`` epoch seconds), deleted by its owner when the run ends; ``ttl`` clears a crashed
+  run's lease. QuickBooks rotates refresh tokens, so two concurrent runs would lose one.
+* ``SK = QBO_SYNC_STATE`` — ``realmId``, the CDC watermark ``changedSince``, ``lastRunAt``,
+  ``lastSuccessAt``, ``mode``, ``status``, ``counts`` and the first row errors; ``resume`` while a
+  full resync continues in a further invocation.
+
+The orgs with the integration on are listed from the sparse GSI1 partition ``QBO_REALM#ENABLED``
+(see :mod:`clientele.store.settings`), never by a Scan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from clientele import aws
+from clientele.store import keys
+from clientele.store.table import Item, from_item, key, table_name, to_item, values
+
+
+def _state_key(org: str) -> dict[str, Any]:
+    return key(keys.org_pk(org), keys.QBO_SYNC_STATE_SK)
+
+
+def _lease_key(org: str) -> dict[str, Any]:
+    return key(keys.org_pk(org), keys.QBO_SYNC_LEASE_SK)
+
+
+def acquire_lease(org: str, owner: str, seconds: float) -> bool:
+    """True when this owner now holds the org's sync lease; False while another run holds it."""
+    client = aws.dynamodb()
+    now = time.time()
+    item = {"PK": keys.org_pk(org), "SK": keys.QBO_SYNC_LEASE_SK, "entity": "qbo_sync_lease", "owner": owner,
+            "expiresAt": int(now + seconds), "ttl": int(now + seconds + 86_400)}
+    try:
+        client.put_item(TableName=table_name(), Item=to_item(item),
+                        ConditionExpression="attribute_not_exists(PK) OR expiresAt < :now",
+                        ExpressionAttributeValues=values({":now": int(now)}))
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def release_lease(org: str, owner: str) -> None:
+    client = aws.dynamodb()
+    # Expired and taken over by another run: it is theirs now, leave it.
+    with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
+        client.delete_item(TableName=table_name(), Key=_lease_key(org), ConditionExpression="#owner = :me",
+                           ExpressionAttributeNames={"#owner": "owner"},
+                           ExpressionAttributeValues=values({":me": owner}))
+
+
+def get_state(org: str) -> Item | None:
+    response = aws.dynamodb().get_item(TableName=table_name(), Key=_state_key(org), ConsistentRead=True)
+    item = response.get("Item")
+    return from_item(item) if item else None
+
+
+def update_state(org: str, changes: dict[str, Any], remove: tuple[str, ...] = ()) -> None:
+    """SET the given attributes (creating the item on the first run); REMOVE the ``remove`` ones."""
+    changes = {**changes, "entity": "qbo_sync_state"}
+    to_set = {name: value for name, value in changes.items() if value is not None}
+    to_remove = [name for name in (*remove, *(n for n, v in changes.items() if v is None)) if name not in to_set]
+    names = {f"#s{i}": name for i, name in enumerate(to_set)}
+    update = "SET " + ", ".join(f"#s{i} = :s{i}" for i in range(len(to_set)))
+    if to_remove:
+        names.update({f"#r{i}": name for i, name in enumerate(to_remove)})
+        update += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(to_remove)))
+    aws.dynamodb().update_item(
+        TableName=table_name(), Key=_state_key(org), UpdateExpression=update, ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values({f":s{i}": value for i, value in enumerate(to_set.values())}),
+    )
+
+
+def enabled_realms() -> Iterator[tuple[str, str]]:
+    """(org, realm id) of every org whose QuickBooks integration is on (eventually consistent)."""
+    pk_name, sk_name = keys.INDEX_KEYS[keys.QBO_SYNC_INDEX]
+    request: dict[str, Any] = {
+        "TableName": table_name(), "IndexName": keys.QBO_SYNC_INDEX,
+        "KeyConditionExpression": "#pk = :pk", "ExpressionAttributeNames": {"#pk": pk_name},
+        "ExpressionAttributeValues": values({":pk": keys.QBO_ENABLED_REALMS}),
+    }
+    client = aws.dynamodb()
+    while True:
+        page = client.query(**request)
+        for raw in page.get("Items", []):
+            item = from_item(raw)
+            if item.get("org") and item.get(sk_name):
+                yield str(item["org"]), str(item[sk_name])
+        if "LastEvaluatedKey" not in page:
+            return
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
