@@ -55,6 +55,75 @@ def _if_match(version: int) -> dict[str, str]:
     return {"If-Match": f'"{version}"'}
 
 
+
+
+def _order(api: Api, state: dict[str, Any]) -> dict[str, Any]:
+    customer = _customer(api, state, discountRate=5)
+    reply = api.post("/sales-orders", {"customerId": customer["id"], "lines": ORDER_LINES}, org=ORG)
+    assert reply.status == 201, reply.body
+    return {"customer": customer, "order": reply.body}
+
+
+ORDER_LINES = [{"description": "Widget", "quantity": 3, "unitPrice": "19.99"},
+               {"description": "Fitting", "quantity": "1.5", "unitPrice": "80.00"}]
+
+
+def _project_stream(api: Api) -> None:
+    """Run the stream processor over the records written so far (derived reads need them)."""
+    import boto3
+
+    from local.events import LambdaContext
+    from local.streams import lambda_record, matches, stream_mappings
+    from local.template import functions
+
+    streams = boto3.client("dynamodbstreams")
+    arn = boto3.client("dynamodb").describe_table(TableName=_table())["Table"]["LatestStreamArn"]
+    mapping = next(m for m in stream_mappings() if m.function == "StreamProcessorFunction")
+    handler = next(fn for fn in functions() if fn.logical_id == "StreamProcessorFunction").load()
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = _positions.get(shard["ShardId"]) or streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        while iterator:
+            reply = streams.get_records(ShardIterator=iterator, Limit=1000)
+            _positions[shard["ShardId"]] = iterator = reply.get("NextShardIterator")
+            records = [r for r in (lambda_record(raw, arn) for raw in reply["Records"])
+                       if any(matches(p, r) for p in mapping.filters)]
+            if not reply["Records"]:
+                break
+            if records:
+                handler({"Records": records}, LambdaContext(timeout_seconds=120))
+
+
+_positions: dict[str, str] = {}
+
+
+def _table() -> str:
+    import os
+
+    return os.environ["TABLE_NAME"]
+
+
+def _family(api: Api, state: dict[str, Any]) -> dict[str, Any]:
+    parent = _customer(api, state)
+    children = [_customer(api, state, parentCustomerId=parent["id"]) for _ in range(3)]
+    _project_stream(api)
+    return {"customer": parent, "children": children}
+
+
+def _findable(api: Api, state: dict[str, Any]) -> dict[str, Any]:
+    email = f"match-{next(_counter)}@example.com"
+    customer = _customer(api, state, emails=email)
+    _project_stream(api)
+    return {"customer": customer, "email": email}
+
+
+def _deleted(api: Api, state: dict[str, Any]) -> dict[str, Any]:
+    prepared = _fresh(api, state)
+    reply = api.delete(f"/customers/{prepared['customer']['id']}", headers=_if_match(1), org=ORG)
+    assert reply.status == 204, reply.body
+    return prepared
+
+
 SCENARIOS: list[Scenario] = [
     Scenario("create customer", "1 write", _nothing,
              lambda api, s: api.post("/customers", {"companyName": f"New {next(_counter)}",
@@ -76,11 +145,20 @@ SCENARIOS: list[Scenario] = [
              lambda api, s: _deleted(api, s),
              lambda api, s: api.post(f"/customers/{s['customer']['id']}/restore", headers=_if_match(2), org=ORG),
              200),
+    Scenario("create sales order", "1 read + 1 counter + 1 write", _fresh,
+             lambda api, s: api.post("/sales-orders", {"customerId": s["customer"]["id"], "lines": ORDER_LINES},
+                                     org=ORG), 201),
+    Scenario("get sales order", "1 read", _order,
+             lambda api, s: api.get(f"/sales-orders/{s['order']['id']}", org=ORG), 200),
+    Scenario("confirm sales order", "1 read + 1 write", _order,
+             lambda api, s: api.patch(f"/sales-orders/{s['order']['id']}", {"status": "confirmed"},
+                                      headers=_if_match(1), org=ORG), 200),
+    Scenario("list customer's sales orders", "1 Query", _order,
+             lambda api, s: api.get(f"/customers/{s['customer']['id']}/sales-orders", org=ORG), 200),
+    Scenario("list children", "1 Query", _family,
+             lambda api, s: api.get(f"/customers/{s['customer']['id']}/children", org=ORG), 200),
+    Scenario("match by email", "1 Query + 1 read", _findable,
+             lambda api, s: api.get("/customers/match", query=f"email={s['email']}", org=ORG), 200),
+    Scenario("customer report", "1 Query", _nothing,
+             lambda api, s: api.get("/reports/customers", query="groupBy=customerType", org=ORG), 200),
 ]
-
-
-def _deleted(api: Api, state: dict[str, Any]) -> dict[str, Any]:
-    prepared = _fresh(api, state)
-    reply = api.delete(f"/customers/{prepared['customer']['id']}", headers=_if_match(1), org=ORG)
-    assert reply.status == 204, reply.body
-    return prepared

@@ -125,3 +125,16 @@ def test_restore_puts_the_child_back_under_its_parent(api, roles):
     api.delete(f"/customers/{child['id']}", headers={"If-Match": '"1"'})
     assert api.post(f"/customers/{child['id']}/restore", headers={"If-Match": '"2"'}).status == 200
     assert api.delete(f"/customers/{parent['id']}", headers={"If-Match": '"1"'}).body["code"] == "has_children"
+
+
+def test_moving_a_child_under_its_sibling_keeps_both_counts_right(api):
+    """The old parent is then also the new parent's parent: one transaction item does both jobs."""
+    top = create(api, companyName="Top")
+    first = create(api, companyName="First", parentCustomerId=top["id"])
+    second = create(api, companyName="Second", parentCustomerId=top["id"])
+    moved = api.patch(f"/customers/{second['id']}", {"parentCustomerId": first["id"]}, headers={"If-Match": '"1"'})
+    assert moved.status == 200, moved.body
+    assert api.delete(f"/customers/{top['id']}", headers={"If-Match": '"1"'}).body["code"] == "has_children"
+    assert api.delete(f"/customers/{second['id']}", headers={"If-Match": '"2"'}).status == 204
+    assert api.delete(f"/customers/{first['id']}", headers={"If-Match": '"1"'}).status == 204
+    assert api.delete(f"/customers/{top['id']}", headers={"If-Match": '"1"'}).status == 204

@@ -8,6 +8,8 @@ those) and call :func:`install` and :func:`entrypoint` on it.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -28,6 +30,7 @@ from clientele.errors import (
     PayloadTooLarge,
     ServiceUnavailable,
     UnsupportedMediaType,
+    ValidationFailed,
 )
 
 if TYPE_CHECKING:
@@ -146,6 +149,13 @@ def _check_body(event: Mapping[str, Any], media_types: tuple[str, ...]) -> None:
         )
     if content_type == JSON and len(body) > config().max_json_body_bytes:
         raise PayloadTooLarge(f"A JSON body may hold at most {config().max_json_body_bytes} bytes.")
+    if content_type == JSON and event.get("isBase64Encoded"):
+        # API Gateway base64-encodes a body that is not valid UTF-8 text; JSON must be UTF-8 (RFC 8259),
+        # and Powertools would fail decoding it (a 500) instead of rejecting it.
+        try:
+            base64.b64decode(str(body), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise ValidationFailed.of("body", "The body is not valid JSON (it must be UTF-8 text).") from None
 
 
 def principal() -> auth.Principal:

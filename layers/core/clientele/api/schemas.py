@@ -41,7 +41,23 @@ class CustomerTypeRef(BaseModel):
     color: str | None
 
 
-class Customer(Out):
+class Contact(BaseModel):
+    id: str
+    customerId: str | None
+    name: str
+    title: str | None
+    email: str | None
+    phone: str | None
+    addressEntryId: str | None
+    roles: list[str]
+    version: int
+    createdAt: str | None
+    updatedAt: str | None
+
+
+class CustomerSummary(Out):
+    """A customer as lists show it (no contacts)."""
+
     id: str
     firstName: str | None
     lastName: str | None
@@ -72,8 +88,14 @@ class Customer(Out):
     isActive: bool
 
 
+class Customer(CustomerSummary):
+    """The customer document: the customer with its contacts (one ETag covers both)."""
+
+    contacts: list[Contact] | None = None
+
+
 class CustomerPage(BaseModel):
-    items: list[Customer]
+    items: list[CustomerSummary]
     nextCursor: str | None
 
 
@@ -120,3 +142,134 @@ class Settings(BaseModel):
 
 class Health(BaseModel):
     status: str
+
+
+class ContactList(BaseModel):
+    items: list[Contact]
+    nextCursor: str | None
+
+
+class Activity(BaseModel):
+    id: str
+    customerId: str | None
+    type: str
+    occurredAt: str
+    title: str | None
+    body: str | None
+    dueDate: str | None
+    status: str | None
+    completedAt: str | None
+    customerProjectId: str | None
+    attendees: list[str]
+    version: int
+    createdAt: str | None
+    updatedAt: str | None
+
+
+class ActivityPage(BaseModel):
+    items: list[Activity]
+    nextCursor: str | None
+
+
+class Project(BaseModel):
+    id: str
+    customerId: str | None
+    name: str
+    status: str
+    startDate: str | None
+    targetEndDate: str | None
+    summary: str | None
+    orderCount: int
+    orderValue: str
+    activityCount: int
+    version: int
+    createdAt: str | None
+    updatedAt: str | None
+
+
+class ProjectPage(BaseModel):
+    items: list[Project]
+    nextCursor: str | None
+
+
+class AddressEntry(BaseModel):
+    id: str
+    label: str
+    line1: str | None
+    line2: str | None
+    city: str | None
+    region: str | None
+    postcode: str | None
+    country: str | None
+    version: int
+    createdAt: str | None
+    updatedAt: str | None
+
+
+class AddressEntryPage(BaseModel):
+    items: list[AddressEntry]
+    nextCursor: str | None
+
+
+# --- sales orders, derived reads and reports (issue 4) ----------------------------------------------
+
+
+class SalesOrderLine(BaseModel):
+    description: str
+    quantity: int | float
+    unitPrice: str
+    amount: str
+
+
+class CustomerSnapshot(BaseModel):
+    displayName: str
+    emails: list[str]
+    phones: list[str]
+    billingAddress: AddressOut | None
+    shippingAddress: AddressOut | None
+
+
+class SalesOrder(BaseModel):
+    id: str
+    number: str
+    customerId: str
+    customerProjectId: str | None
+    status: str
+    lines: list[SalesOrderLine]
+    subtotal: str
+    discountRate: int | float | None
+    discountAmount: str
+    total: str
+    brokerId: str | None
+    brokerFeePercent: int | float | None
+    customerSnapshot: CustomerSnapshot
+    version: int
+    createdAt: str | None
+    updatedAt: str | None
+    confirmedAt: str | None
+    cancelledAt: str | None
+
+
+class SalesOrderPage(BaseModel):
+    items: list[SalesOrder]
+    nextCursor: str | None
+
+
+class CustomerMatch(BaseModel):
+    customer: Customer
+    matchedOn: list[str]
+
+
+class CustomerMatches(BaseModel):
+    items: list[CustomerMatch]
+
+
+class ReportGroup(BaseModel):
+    key: str | None
+    name: str | None
+    color: str | None
+    count: int
+
+
+class CustomerReport(BaseModel):
+    groups: list[ReportGroup]

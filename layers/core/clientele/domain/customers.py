@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from clientele.domain.contacts import ContactFields
 from clientele.domain.countries import normalise_country
 from clientele.errors import FieldError
 
@@ -27,6 +28,8 @@ READ_ONLY_FIELDS = frozenset({
     "id", "displayName", "customerType", "email", "phone", "version", "createdAt", "updatedAt",
     "deletedAt", "isActive", "remoteId",
 })
+# Not a column of the customer item: the contacts are items of their own, reconciled on save.
+_NOT_COLUMNS = READ_ONLY_FIELDS | {"contacts"}
 
 
 class Address(BaseModel):
@@ -62,6 +65,8 @@ class CustomerFields(BaseModel):
     shippingAddress: Address | None = None
     discountRate: Percent | None = None
     notes: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    # The customer's whole contact list (reconcile on save); omitted = contacts stay as they are.
+    contacts: list[ContactFields] | None = None
 
     # Read-only fields echoed back by clients are accepted and ignored (see READ_ONLY_FIELDS).
     id: Any = Field(default=None, exclude=True)
@@ -78,10 +83,13 @@ class CustomerFields(BaseModel):
 
     def provided(self) -> dict[str, Any]:
         """The writable fields the client sent (a PATCH changes exactly these)."""
-        return {name: getattr(self, name) for name in self.model_fields_set if name not in READ_ONLY_FIELDS}
+        return {name: getattr(self, name) for name in self.model_fields_set if name not in _NOT_COLUMNS}
+
+    def sends_contacts(self) -> bool:
+        return "contacts" in self.model_fields_set
 
 
-WRITABLE_FIELDS: tuple[str, ...] = tuple(name for name in CustomerFields.model_fields if name not in READ_ONLY_FIELDS)
+WRITABLE_FIELDS: tuple[str, ...] = tuple(name for name in CustomerFields.model_fields if name not in _NOT_COLUMNS)
 OPTIONAL_DEFAULTS: dict[str, Any] = {"accountState": "active", "accountPriority": "standard"}
 
 

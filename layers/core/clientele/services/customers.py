@@ -10,7 +10,8 @@ from clientele import clock
 from clientele.api import cursors
 from clientele.domain.customers import MAX_DEPTH, CustomerFields, check_hierarchy
 from clientele.errors import Conflict, FieldError, NotFound, ValidationFailed, VersionConflict
-from clientele.services import orgs
+from clientele.services import contacts as contact_service
+from clientele.services import field_ownership, orgs
 from clientele.services.customer_records import (
     REFERENCES,
     build_record,
@@ -21,6 +22,7 @@ from clientele.services.customer_records import (
 from clientele.store import customers as store
 from clientele.store import keys
 from clientele.store.catalog import Catalog
+from clientele.store.contacts import ContactChanges
 from clientele.store.customers import GuardChange, HierarchyLinks
 from clientele.store.table import Item, as_int
 
@@ -48,6 +50,32 @@ def _role(catalog: Catalog, type_id: str | None) -> str:
 def _require_uuid(customer_id: str) -> None:
     if not clock.is_uuid(customer_id):
         raise NotFound("No such customer.")
+
+
+def _document(org: str, customer_id: str) -> tuple[Item | None, list[Item]]:
+    """The customer with its contacts: one Query (``SK BETWEEN 'CONTACT#' AND 'CUSTOMER'``)."""
+    items = store.query_customer_document(org, customer_id)
+    record = next((item for item in items if item.get("entity") == "customer"), None)
+    return record, [item for item in items if item.get("entity") == "contact"]
+
+
+def _with_contacts(record: Item, catalog: Catalog, contacts: list[Item]) -> dict[str, Any]:
+    return {**present(record, catalog), "contacts": contact_service.present_all(contacts)}
+
+
+def _contact_plan(fields: CustomerFields, customer_id: str, existing: list[Item], now: str,
+                  errors: list[FieldError], org: str) -> tuple[ContactChanges | None, list[Item]]:
+    """Reconcile the sent ``contacts`` with the stored ones; without the key the contacts stay."""
+    if not fields.sends_contacts():
+        return None, existing
+    if fields.contacts is None:
+        errors.append(FieldError("contacts", "Send the list of contacts (empty removes them all), "
+                                             "or leave contacts out to keep them as they are."))
+        return None, existing
+    changes, final, plan_errors = contact_service.plan_reconcile(
+        customer_id, existing, fields.contacts, contact_service.dialing(org), now)
+    errors += plan_errors
+    return changes, final
 
 
 def _load(org: str, customer_id: str) -> Item:
@@ -158,15 +186,16 @@ def create(org: str, fields: CustomerFields) -> Saved:
     _refuse_when_integration_owns_customers(catalog)
     record, errors = build_record(provided, catalog, set(provided))
     record["id"] = clock.new_id()
+    now = clock.now_iso()
+    changes, contacts = _contact_plan(fields, record["id"], [], now, errors, org)
     parent = _read_parent(org, record)
     hierarchy_errors, chain = _parent_checked(org, catalog, record, None, parent)
     raise_if(errors + hierarchy_errors)
-    now = clock.now_iso()
     record.update(version=1, createdAt=now, updatedAt=now,
                   isMember=_role(catalog, record["customerTypeId"]) == "member")
     guards = _type_guards(org, catalog, record, None)
-    store.create_customer(org, record, guards, _links(record, None, parent, chain, role_changed=False))
-    return Saved(present(record, catalog), 1)
+    store.create_customer(org, record, guards, _links(record, None, parent, chain, role_changed=False), changes)
+    return Saved(_with_contacts(record, catalog, contacts), 1)
 
 
 def _refuse_when_integration_owns_customers(catalog: Catalog) -> None:
@@ -187,22 +216,19 @@ def _read_parent(org: str, record: dict[str, Any]) -> Item | None:
 
 def get(org: str, customer_id: str) -> Saved:
     _require_uuid(customer_id)
-    items = store.query_customer_document(org, customer_id)
-    record = next((item for item in items if item.get("entity") == "customer"), None)
+    record, contacts = _document(org, customer_id)
     if record is None:
         raise NotFound("No such customer.")
     catalog = orgs.catalog(org)
-    return Saved(present(record, catalog), as_int(record.get("version")))
+    return Saved(_with_contacts(record, catalog, contacts), as_int(record.get("version")))
 
 
 def change(org: str, customer_id: str, fields: CustomerFields, expected_version: int, *, whole: bool) -> Saved:
-    """PATCH (``whole=False``: only sent fields change) or PUT (``whole=True``: omitted → default)."""
+    """PATCH (``whole=False``: only sent fields change) or PUT (``whole=True``: omitted → default).
+    Either reconciles the contacts when the body has ``contacts``, in the same transaction."""
     _require_uuid(customer_id)
     provided = fields.provided()
-    new_parent_id = provided.get("parentCustomerId") if "parentCustomerId" in provided or whole else None
-    wanted = [customer_id] + ([new_parent_id] if new_parent_id and clock.is_uuid(new_parent_id) else [])
-    found = store.get_customers(org, wanted)  # the customer and its new parent in one BatchGetItem
-    existing = found.get(customer_id)
+    existing, stored_contacts = _document(org, customer_id)  # one Query: the customer and its contacts
     if existing is None:
         raise NotFound("No such customer.")
     if existing.get("deletedAt"):
@@ -211,6 +237,7 @@ def change(org: str, customer_id: str, fields: CustomerFields, expected_version:
         raise VersionConflict(as_int(existing.get("version")))
 
     values = {**document_fields(existing), **provided} if not whole else provided
+    values = field_ownership.enforce(org, existing, provided, values)  # SPEC §5.3: owned fields
     changed = {name for name, value in values.items() if existing.get(name) != value}
     catalog = _catalog_for(org, values)
     record, errors = build_record(values, catalog, changed)
@@ -223,19 +250,21 @@ def change(org: str, customer_id: str, fields: CustomerFields, expected_version:
         if not clock.is_uuid(record["parentCustomerId"]):
             errors.append(FieldError("parentCustomerId", "The parent must be a live customer of this organisation."))
         else:
-            parent = found.get(record["parentCustomerId"]) or store.get_customer(org, record["parentCustomerId"])
+            parent = store.get_customer(org, record["parentCustomerId"])
     if parent_changed or role_changed:
         hierarchy_errors, chain = _parent_checked(org, catalog, record, existing, parent)
         errors += hierarchy_errors
+    now = clock.now_iso()
+    changes, contacts = _contact_plan(fields, customer_id, stored_contacts, now, errors, org)
     raise_if(errors)
 
-    record.update(version=expected_version + 1, updatedAt=clock.now_iso(), createdAt=existing.get("createdAt"),
+    record.update(version=expected_version + 1, updatedAt=now, createdAt=existing.get("createdAt"),
                   isMember=_role(catalog, record["customerTypeId"]) == "member")
     guards = _type_guards(org, catalog, record, existing)
     store.update_customer(org, existing, record, expected_version, guards,
-                          _links(record, existing, parent, chain, role_changed))
+                          _links(record, existing, parent, chain, role_changed), changes)
     saved = {**existing, **record}
-    return Saved(present(saved, catalog), expected_version + 1)
+    return Saved(_with_contacts(saved, catalog, contacts), expected_version + 1)
 
 
 def delete(org: str, customer_id: str, expected_version: int) -> None:
@@ -251,7 +280,7 @@ def delete(org: str, customer_id: str, expected_version: int) -> None:
 
 def restore(org: str, customer_id: str, expected_version: int) -> Saved:
     _require_uuid(customer_id)
-    probe = store.get_customer(org, customer_id)
+    probe, contacts = _document(org, customer_id)
     if probe is None:
         raise NotFound("No such customer.")
     if as_int(probe.get("version")) != expected_version:
@@ -270,7 +299,7 @@ def restore(org: str, customer_id: str, expected_version: int) -> Saved:
     store.restore_customer(org, probe, expected_version, now)
     restored = {**probe, "version": expected_version + 1, "updatedAt": now}
     restored.pop("deletedAt", None)
-    return Saved(present(restored, catalog), expected_version + 1)
+    return Saved(_with_contacts(restored, catalog, contacts), expected_version + 1)
 
 
 # --- listing ------------------------------------------------------------------------------------------

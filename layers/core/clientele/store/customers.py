@@ -14,6 +14,7 @@ from clientele import aws
 from clientele.domain.names import sort_name
 from clientele.errors import ClienteleError, Conflict, NotFound, ValidationFailed, VersionConflict
 from clientele.store import keys
+from clientele.store.contacts import ContactChanges, add_contact_changes
 from clientele.store.table import Item, as_int, from_item, key, table_name, to_item, values
 from clientele.store.transactions import Transaction
 
@@ -29,6 +30,8 @@ FACETS: dict[str, tuple[str, str]] = {
 }
 # Derived or stored-only attributes that a save never copies from the document.
 _SYSTEM = frozenset({"PK", "SK", "entity", "liveChildren", "liveMemberChildren", "createdAt", "remoteId"})
+# TransactWriteItems takes at most 100 items (see docs/decisions-issue3.md for the arithmetic).
+TRANSACTION_LIMIT = 100
 
 
 def customer_key(org: str, customer_id: str) -> dict[str, Any]:
@@ -227,9 +230,22 @@ def _add_guard(tx: Transaction, org: str, change: GuardChange) -> None:
 
 
 def _add_parent_links(tx: Transaction, org: str, links: HierarchyLinks) -> None:
-    if links.detach and links.old_parent_id:
+    detaching = links.old_parent_id if links.detach else None
+    if detaching:
+        # The old parent may also be an ancestor of the new one (moving a customer down under a
+        # sibling): one operation per item, so its ancestor check rides on this update.
+        ancestor = next((item for item in links.chain if item["id"] == detaching), None)
         update = "ADD liveChildren :minus" + (", liveMemberChildren :minus" if links.old_is_member else "")
-        tx.update(customer_key(org, links.old_parent_id), update, values=values({":minus": -1}))
+        vals_detach: dict[str, Any] = {":minus": -1}
+        detach_condition = None
+        if ancestor is not None:
+            grand = ancestor.get("parentCustomerId")
+            detach_condition = "attribute_exists(PK) AND " + ("parentCustomerId = :above" if grand else
+                                                              "attribute_not_exists(parentCustomerId)")
+            if grand:
+                vals_detach[":above"] = grand
+        tx.update(customer_key(org, detaching), update, condition=detach_condition, values=values(vals_detach),
+                  on_fail=_parent_failure if detach_condition else None)
     parent = links.new_parent
     if parent is None:
         return
@@ -253,6 +269,8 @@ def _add_parent_links(tx: Transaction, org: str, links: HierarchyLinks) -> None:
     else:
         tx.check(customer_key(org, parent["id"]), condition, values=values(vals), on_fail=_parent_failure)
     for ancestor in links.chain:
+        if ancestor["id"] == detaching:
+            continue
         grand = ancestor.get("parentCustomerId")
         check = "attribute_exists(PK) AND " + ("parentCustomerId = :above" if grand else
                                                 "attribute_not_exists(parentCustomerId)")
@@ -260,7 +278,30 @@ def _add_parent_links(tx: Transaction, org: str, links: HierarchyLinks) -> None:
                  on_fail=_parent_failure)
 
 
-def create_customer(org: str, record: Item, guards: list[GuardChange], links: HierarchyLinks) -> None:
+def _add_contacts_and_commit(tx: Transaction, org: str, customer_id: str, contacts: ContactChanges | None) -> None:
+    if contacts:
+        add_contact_changes(tx, org, customer_id, contacts)
+        if len(tx) > TRANSACTION_LIMIT:
+            raise ValidationFailed.of(
+                "contacts", f"This save would write {len(tx)} items at once (at most {TRANSACTION_LIMIT}); "
+                            "save the contact changes in two steps.")
+    tx.commit()
+
+
+def check_customer_live(tx: Transaction, org: str, customer_id: str) -> None:
+    """A write under a customer (activity, project) requires it to exist and not be deleted."""
+
+    def failure(old: Item | None) -> ClienteleError:
+        if old is None:
+            return NotFound("No such customer.")
+        return Conflict("customer_deleted", "The customer is deleted; restore it first.")
+
+    tx.check(customer_key(org, customer_id), "attribute_exists(PK) AND attribute_not_exists(deletedAt)",
+             on_fail=failure)
+
+
+def create_customer(org: str, record: Item, guards: list[GuardChange], links: HierarchyLinks,
+                    contacts: ContactChanges | None = None) -> None:
     tx = Transaction()
     item = {"PK": keys.customer_pk(org, record["id"]), "SK": keys.CUSTOMER_SK, "entity": "customer",
             **record, **index_attributes(org, record)}
@@ -268,11 +309,11 @@ def create_customer(org: str, record: Item, guards: list[GuardChange], links: Hi
     for change in guards:
         _add_guard(tx, org, change)
     _add_parent_links(tx, org, links)
-    tx.commit()
+    _add_contacts_and_commit(tx, org, record["id"], contacts)
 
 
 def update_customer(org: str, before: Item, record: Item, expected_version: int, guards: list[GuardChange],
-                    links: HierarchyLinks) -> None:
+                    links: HierarchyLinks, contacts: ContactChanges | None = None) -> None:
     """SET the document's fields (never a whole Put: counters on the item must survive)."""
     tx = Transaction()
     attributes = {**{k: v for k, v in record.items() if k not in _SYSTEM}, **index_attributes(org, record)}
@@ -292,7 +333,7 @@ def update_customer(org: str, before: Item, record: Item, expected_version: int,
     for change in guards:
         _add_guard(tx, org, change)
     _add_parent_links(tx, org, links)
-    tx.commit()
+    _add_contacts_and_commit(tx, org, record["id"], contacts)
 
 
 def soft_delete_customer(org: str, customer: Item, expected_version: int, deleted_at: str) -> None:

@@ -130,3 +130,72 @@ def address_pk(org: str, entry_id: str) -> str:
 def addresses_partition(org: str) -> str:
     """GSI1 partition of the org's address book, by folded label (GSI1 is overloaded)."""
     return f"ORG#{org}#ADDRESSES"
+
+
+# --- sales orders and stream-derived items (issue 4) --------------------------------------------------
+
+ORDERS_BY_CUSTOMER_INDEX = "GSI10"  # a customer's sales orders, newest first
+INDEX_KEYS[ORDERS_BY_CUSTOMER_INDEX] = (f"{ORDERS_BY_CUSTOMER_INDEX}PK", f"{ORDERS_BY_CUSTOMER_INDEX}SK")
+ORDER_SK = "ORDER"
+ORDER_SEQUENCE_SK = "SEQ#SO"  # per-org order number counter, under ``ORG#o``
+CHILD_PREFIX = "CHILD#"
+CONTACT_POINT_SK_PREFIX = "CUST#"
+ROLLUP_PREFIX = "ROLLUP#"  # a source's contribution to counters (after CUSTOMER in the customer partition)
+REPORT_COUNT_PREFIX = "COUNT#"
+REPORT_SHARDS = 4  # report counters are spread over shards by customer id (see decisions-issue4.md)
+
+
+def sales_order_pk(org: str, order_id: str) -> str:
+    return f"ORG#{org}#SO#{order_id}"
+
+
+def customer_orders_partition(org: str, customer_id: str) -> str:
+    return f"ORG#{org}#CUSTSO#{customer_id}"
+
+
+def order_sort_key(created_at: str, sequence: int, order_id: str) -> str:
+    """Creation time, then the org's order number (orders created in one millisecond keep their order)."""
+    return f"{created_at}#{sequence:012d}#{order_id}"
+
+
+def child_sk(child_id: str) -> str:
+    return f"{CHILD_PREFIX}{child_id}"
+
+
+def phone_pk(org: str, phone: str) -> str:
+    return f"ORG#{org}#PHONE#{phone}"
+
+
+def email_pk(org: str, email: str) -> str:
+    return f"ORG#{org}#EMAIL#{email}"
+
+
+def contact_point_sk(customer_id: str) -> str:
+    return f"{CONTACT_POINT_SK_PREFIX}{customer_id}"
+
+
+def report_pk(org: str) -> str:
+    return f"ORG#{org}#REPORT"
+
+
+def report_count_prefix(dimension: str) -> str:
+    return f"{REPORT_COUNT_PREFIX}{dimension}#"
+
+
+def report_count_sk(dimension: str, value: str | None, shard: int) -> str:
+    return f"{REPORT_COUNT_PREFIX}{dimension}#{value or '-'}#{shard}"
+
+
+def rollup_sk(source: str, source_id: str) -> str:
+    """A source's contribution item: ``ROLLUP#REPORT`` (a customer), ``ROLLUP#ORDER#<id>``, ``ROLLUP#ACTIVITY#<id>``."""
+    return f"{ROLLUP_PREFIX}{source}#{source_id}" if source_id else f"{ROLLUP_PREFIX}{source}"
+
+
+# --- QuickBooks sync job (issue 5) -------------------------------------------------------------------
+
+QBO_SYNC_STATE_SK = "QBO_SYNC_STATE"  # under ``ORG#o``: watermark, last run, counts, status
+QBO_SYNC_LEASE_SK = "QBO_SYNC_LEASE"  # under ``ORG#o``: one sync per org at a time (conditional put, expiry)
+# The orgs the scheduled sync visits: a sparse GSI1 partition holding only the realm markers (the
+# documented exception above) of orgs whose QuickBooks integration is on — no Scan, no new index.
+QBO_SYNC_INDEX = NAME_INDEX
+QBO_ENABLED_REALMS = "QBO_REALM#ENABLED"

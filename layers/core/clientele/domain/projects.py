@@ -1,0 +1,48 @@
+"""Projects of a customer (SPEC §4.6): request model and date rule."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from clientele.domain.customers import Name
+from clientele.domain.dates import IsoDate
+from clientele.errors import FieldError
+
+ProjectStatus = Literal["planning", "active", "hold", "done"]
+# Read-only: identity, versioning and the rollups the stream processor maintains.
+PROJECT_READ_ONLY = frozenset({"id", "customerId", "version", "createdAt", "updatedAt", "orderCount", "orderValue",
+                               "activityCount"})
+
+
+class ProjectFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    status: ProjectStatus | None = None
+    startDate: IsoDate | None = None
+    targetEndDate: IsoDate | None = None
+    summary: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+
+    id: Any = Field(default=None, exclude=True)
+    customerId: Any = Field(default=None, exclude=True)
+    version: Any = Field(default=None, exclude=True)
+    createdAt: Any = Field(default=None, exclude=True)
+    updatedAt: Any = Field(default=None, exclude=True)
+    orderCount: Any = Field(default=None, exclude=True)
+    orderValue: Any = Field(default=None, exclude=True)
+    activityCount: Any = Field(default=None, exclude=True)
+
+    def provided(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set if name not in PROJECT_READ_ONLY}
+
+
+def check_project(document: dict[str, Any]) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not document.get("name"):
+        errors.append(FieldError("name", "A project needs a name."))
+    start, end = document.get("startDate"), document.get("targetEndDate")
+    if start and end and end < start:  # YYYY-MM-DD compares as text
+        errors.append(FieldError("targetEndDate", "The target end date cannot be before the start date."))
+    return errors

@@ -1,0 +1,84 @@
+"""Helpers for the tests of what hangs off a customer: contacts, activities, projects, address book."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clientele import aws
+from clientele.services import orgs
+from clientele.store import keys
+from clientele.store.table import from_item, key, table_name, values
+
+from .helpers import customer_body
+
+
+def if_match(version: int | str) -> dict[str, str]:
+    return {"If-Match": f'"{version}"'}
+
+
+def new_customer(api, org: str = "acme", **fields: Any) -> dict[str, Any]:
+    reply = api.post("/customers", customer_body(org, **fields), org=org)
+    assert reply.status == 201, reply.body
+    return dict(reply.body)
+
+
+def add_contact(api, customer_id: str, org: str = "acme", **fields: Any) -> dict[str, Any]:
+    body = {"name": "Grace Hopper", **fields}
+    reply = api.post(f"/customers/{customer_id}/contacts", body, org=org)
+    assert reply.status == 201, reply.body
+    return dict(reply.body)
+
+
+def add_address(api, org: str = "acme", **fields: Any) -> dict[str, Any]:
+    body = {"label": "Head office", "line1": "1 Main St", "country": "US", **fields}
+    reply = api.post("/address-book", body, org=org)
+    assert reply.status == 201, reply.body
+    return dict(reply.body)
+
+
+def add_activity(api, customer_id: str, org: str = "acme", **fields: Any) -> dict[str, Any]:
+    body = {"type": "note", "body": "Spoke about the renewal.", **fields}
+    reply = api.post(f"/customers/{customer_id}/activities", body, org=org)
+    assert reply.status == 201, reply.body
+    return dict(reply.body)
+
+
+def add_task(api, customer_id: str, org: str = "acme", **fields: Any) -> dict[str, Any]:
+    return add_activity(api, customer_id, org, **{"type": "task", "title": "Call back", "body": None, **fields})
+
+
+def add_project(api, customer_id: str, org: str = "acme", **fields: Any) -> dict[str, Any]:
+    reply = api.post(f"/customers/{customer_id}/projects", {"name": "Lobby refit", **fields}, org=org)
+    assert reply.status == 201, reply.body
+    return dict(reply.body)
+
+
+def delete_customer(api, customer: dict[str, Any], org: str = "acme") -> None:
+    current = api.get(f"/customers/{customer['id']}", org=org)
+    reply = api.delete(f"/customers/{customer['id']}", headers=if_match(current.body["version"]), org=org)
+    assert reply.status == 204, reply.body
+
+
+def stored(pk: str, sk: str) -> dict[str, Any] | None:
+    item = aws.dynamodb().get_item(TableName=table_name(), Key=key(pk, sk), ConsistentRead=True).get("Item")
+    return from_item(item) if item else None
+
+
+def set_attribute(pk: str, sk: str, name: str, value: Any) -> None:
+    aws.dynamodb().update_item(TableName=table_name(), Key=key(pk, sk), UpdateExpression="SET #n = :v",
+                               ExpressionAttributeNames={"#n": name}, ExpressionAttributeValues=values({":v": value}))
+
+
+def set_dialing(org: str, country: str, area: str | None) -> None:
+    orgs.ensure_provisioned(org)
+    aws.dynamodb().update_item(TableName=table_name(), Key=key(keys.org_pk(org), keys.SETTINGS_SK),
+                               UpdateExpression="SET defaultCountry = :c, defaultAreaCode = :a",
+                               ExpressionAttributeValues=values({":c": country, ":a": area}))
+    orgs.forget(org)
+
+
+def counted(call) -> tuple[Any, list[str]]:
+    """Run ``call`` (warm: the org is provisioned and its catalog cached) counting DynamoDB calls."""
+    calls = aws.start_counting_dynamodb_calls()
+    reply = call()
+    return reply, list(calls)
