@@ -30,7 +30,6 @@ def table() -> Iterator[str]:
     from clientele import aws
     from clientele.config import reset_config
     from clientele.services import orgs
-
     from local.dynamodb import install_transaction_rollback
 
     # moto's cancelled transactions deep-copy the table and orphan the stream; the local stack's
