@@ -22,7 +22,7 @@ from clientele import clock
 from clientele.domain.remote_ids import UpsertFields, valid_remote_id
 from clientele.errors import Conflict, ServiceUnavailable, ValidationFailed, VersionConflict
 from clientele.services import customers, field_ownership, orgs
-from clientele.services.customer_records import build_record, present, raise_if
+from clientele.services.customer_records import present
 from clientele.services.customers import Saved
 from clientele.store import customers as customer_store
 from clientele.store import remote_ids as remote_store
@@ -65,19 +65,10 @@ def _create(org: str, remote_id: str, fields: UpsertFields) -> Saved:
     provided = fields.provided()
     if not provided.get("customerTypeId"):
         provided["customerTypeId"] = _first_active_type(orgs.catalog(org))
-    catalog = customers._catalog_for(org, provided)
-    record, errors = build_record(provided, catalog, set(provided))
-    record["id"] = clock.new_id()
-    parent = customers._read_parent(org, record)
-    hierarchy_errors, chain = customers._parent_checked(org, catalog, record, None, parent)
-    raise_if(errors + hierarchy_errors)
     now = clock.now_iso()
-    record.update(version=1, createdAt=now, updatedAt=now, remoteId=remote_id,
-                  isMember=customers._role(catalog, record["customerTypeId"]) == "member")
-    guards = customers._type_guards(org, catalog, record, None)
-    links = customers._links(record, None, parent, chain, role_changed=False)
-    remote_store.create_customer_with_remote_id(org, record, guards, links, now)
-    return Saved(present(record, catalog), 1)
+    plan = customers.plan_new_customer(org, provided, clock.new_id(), now, remoteId=remote_id)
+    remote_store.create_customer_with_remote_id(org, plan.record, plan.guards, plan.links, now)
+    return Saved(present(plan.record, plan.catalog), 1)
 
 
 def _update(org: str, customer_id: str, fields: UpsertFields | None, is_active: bool | None) -> Saved:

@@ -33,7 +33,7 @@ class Saved:
     version: int
 
 
-def _catalog_for(org: str, values: dict[str, Any]) -> Catalog:
+def catalog_for(org: str, values: dict[str, Any]) -> Catalog:
     catalog = orgs.catalog(org)
     for field, kind in REFERENCES.items():
         entry_id = values.get(field)
@@ -42,7 +42,7 @@ def _catalog_for(org: str, values: dict[str, Any]) -> Catalog:
     return catalog
 
 
-def _role(catalog: Catalog, type_id: str | None) -> str:
+def hierarchy_role(catalog: Catalog, type_id: str | None) -> str:
     entry = catalog.entry("type", type_id) or {}
     return str(entry.get("hierarchyRole") or "none")
 
@@ -114,7 +114,7 @@ def _subtree_height(org: str, customer: Item) -> int:
     return height
 
 
-def _parent_checked(org: str, catalog: Catalog, record: dict[str, Any], existing: Item | None,
+def check_parent(org: str, catalog: Catalog, record: dict[str, Any], existing: Item | None,
                     parent: Item | None) -> tuple[list[FieldError], list[Item]]:
     """Hierarchy rules for the record against its (new or unchanged) parent."""
     parent_id = record.get("parentCustomerId")
@@ -127,9 +127,9 @@ def _parent_checked(org: str, catalog: Catalog, record: dict[str, Any], existing
     moving = existing is not None and existing.get("parentCustomerId") != parent_id
     errors += check_hierarchy(
         customer_id=record["id"],
-        role=_role(catalog, record["customerTypeId"]),
+        role=hierarchy_role(catalog, record["customerTypeId"]),
         parent_id=parent_id,
-        parent_role=_role(catalog, parent["customerTypeId"]) if parent else None,
+        parent_role=hierarchy_role(catalog, parent["customerTypeId"]) if parent else None,
         ancestor_ids=ancestor_ids,
         subtree_height=_subtree_height(org, existing) if existing is not None and moving else 0,
         live_member_children=as_int(existing.get("liveMemberChildren")) if existing else 0,
@@ -137,7 +137,7 @@ def _parent_checked(org: str, catalog: Catalog, record: dict[str, Any], existing
     return errors, chain
 
 
-def _type_guards(org: str, catalog: Catalog, record: dict[str, Any], existing: Item | None) -> list[GuardChange]:
+def reference_guards(org: str, catalog: Catalog, record: dict[str, Any], existing: Item | None) -> list[GuardChange]:
     guards: list[GuardChange] = []
     new_type = record["customerTypeId"]
     old_type = existing.get("customerTypeId") if existing else None
@@ -145,7 +145,7 @@ def _type_guards(org: str, catalog: Catalog, record: dict[str, Any], existing: I
         shard = random.randrange(keys.GUARD_SHARDS)
         record["typeGuardShard"] = shard
         guards.append(GuardChange("type", new_type, shard, +1, require_active=True,
-                                  require_role=_role(catalog, new_type), field="customerTypeId"))
+                                  require_role=hierarchy_role(catalog, new_type), field="customerTypeId"))
         if existing is not None and old_type:
             guards.append(GuardChange("type", old_type, as_int(existing.get("typeGuardShard")), -1))
     elif existing is not None:
@@ -159,7 +159,7 @@ def _type_guards(org: str, catalog: Catalog, record: dict[str, Any], existing: I
     return guards
 
 
-def _links(record: dict[str, Any], existing: Item | None, parent: Item | None, chain: list[Item],
+def hierarchy_links(record: dict[str, Any], existing: Item | None, parent: Item | None, chain: list[Item],
            role_changed: bool) -> HierarchyLinks:
     old_parent = existing.get("parentCustomerId") if existing else None
     new_parent = record.get("parentCustomerId")
@@ -180,22 +180,41 @@ def _links(record: dict[str, Any], existing: Item | None, parent: Item | None, c
     return links
 
 
+@dataclass(frozen=True)
+class NewCustomer:
+    """A validated new customer: its record and what its transaction must check and adjust."""
+
+    record: dict[str, Any]
+    guards: list[GuardChange]
+    links: HierarchyLinks
+    catalog: Catalog
+
+
+def plan_new_customer(org: str, provided: dict[str, Any], customer_id: str, now: str,
+                      errors: list[FieldError] | None = None, **stored: Any) -> NewCustomer:
+    """Validate a new customer document (fields, references, hierarchy) for any creating path:
+    POST /customers, the upsert by remote id. ``stored`` adds system fields such as remoteId."""
+    catalog = catalog_for(org, provided)
+    record, record_errors = build_record(provided, catalog, set(provided))
+    record["id"] = customer_id
+    parent = read_parent(org, record)
+    hierarchy_errors, chain = check_parent(org, catalog, record, None, parent)
+    raise_if([*(errors or []), *record_errors, *hierarchy_errors])
+    record.update(version=1, createdAt=now, updatedAt=now, **stored,
+                  isMember=hierarchy_role(catalog, record["customerTypeId"]) == "member")
+    guards = reference_guards(org, catalog, record, None)
+    return NewCustomer(record, guards, hierarchy_links(record, None, parent, chain, role_changed=False), catalog)
+
+
 def create(org: str, fields: CustomerFields) -> Saved:
-    provided = fields.provided()
-    catalog = _catalog_for(org, provided)
-    _refuse_when_integration_owns_customers(catalog)
-    record, errors = build_record(provided, catalog, set(provided))
-    record["id"] = clock.new_id()
+    _refuse_when_integration_owns_customers(orgs.catalog(org))
+    customer_id = clock.new_id()
     now = clock.now_iso()
-    changes, contacts = _contact_plan(fields, record["id"], [], now, errors, org)
-    parent = _read_parent(org, record)
-    hierarchy_errors, chain = _parent_checked(org, catalog, record, None, parent)
-    raise_if(errors + hierarchy_errors)
-    record.update(version=1, createdAt=now, updatedAt=now,
-                  isMember=_role(catalog, record["customerTypeId"]) == "member")
-    guards = _type_guards(org, catalog, record, None)
-    store.create_customer(org, record, guards, _links(record, None, parent, chain, role_changed=False), changes)
-    return Saved(_with_contacts(record, catalog, contacts), 1)
+    contact_errors: list[FieldError] = []
+    changes, contacts = _contact_plan(fields, customer_id, [], now, contact_errors, org)
+    plan = plan_new_customer(org, fields.provided(), customer_id, now, contact_errors)
+    store.create_customer(org, plan.record, plan.guards, plan.links, changes)
+    return Saved(_with_contacts(plan.record, plan.catalog, contacts), 1)
 
 
 def _refuse_when_integration_owns_customers(catalog: Catalog) -> None:
@@ -205,7 +224,7 @@ def _refuse_when_integration_owns_customers(catalog: Catalog) -> None:
                        "create them there (or upsert by remote id).")
 
 
-def _read_parent(org: str, record: dict[str, Any]) -> Item | None:
+def read_parent(org: str, record: dict[str, Any]) -> Item | None:
     parent_id = record.get("parentCustomerId")
     if not parent_id:
         return None
@@ -239,10 +258,11 @@ def change(org: str, customer_id: str, fields: CustomerFields, expected_version:
     values = {**document_fields(existing), **provided} if not whole else provided
     values = field_ownership.enforce(org, existing, provided, values)  # SPEC §5.3: owned fields
     changed = {name for name, value in values.items() if existing.get(name) != value}
-    catalog = _catalog_for(org, values)
+    catalog = catalog_for(org, values)
     record, errors = build_record(values, catalog, changed)
     record["id"] = customer_id
-    role_changed = _role(catalog, record["customerTypeId"]) != _role(catalog, existing.get("customerTypeId"))
+    new_role = hierarchy_role(catalog, record["customerTypeId"])
+    role_changed = new_role != hierarchy_role(catalog, existing.get("customerTypeId"))
     parent_changed = record["parentCustomerId"] != existing.get("parentCustomerId")
     parent: Item | None = None
     chain: list[Item] = []
@@ -252,17 +272,17 @@ def change(org: str, customer_id: str, fields: CustomerFields, expected_version:
         else:
             parent = store.get_customer(org, record["parentCustomerId"])
     if parent_changed or role_changed:
-        hierarchy_errors, chain = _parent_checked(org, catalog, record, existing, parent)
+        hierarchy_errors, chain = check_parent(org, catalog, record, existing, parent)
         errors += hierarchy_errors
     now = clock.now_iso()
     changes, contacts = _contact_plan(fields, customer_id, stored_contacts, now, errors, org)
     raise_if(errors)
 
     record.update(version=expected_version + 1, updatedAt=now, createdAt=existing.get("createdAt"),
-                  isMember=_role(catalog, record["customerTypeId"]) == "member")
-    guards = _type_guards(org, catalog, record, existing)
+                  isMember=hierarchy_role(catalog, record["customerTypeId"]) == "member")
+    guards = reference_guards(org, catalog, record, existing)
     store.update_customer(org, existing, record, expected_version, guards,
-                          _links(record, existing, parent, chain, role_changed), changes)
+                          hierarchy_links(record, existing, parent, chain, role_changed), changes)
     saved = {**existing, **record}
     return Saved(_with_contacts(saved, catalog, contacts), expected_version + 1)
 
@@ -293,7 +313,7 @@ def restore(org: str, customer_id: str, expected_version: int) -> Saved:
         parent = store.get_customer(org, parent_id)
         if parent is None or parent.get("deletedAt"):
             raise Conflict("parent_deleted", "The customer's parent is deleted; restore the parent first.")
-        if probe.get("isMember") and _role(catalog, parent.get("customerTypeId")) != "purchaser":
+        if probe.get("isMember") and hierarchy_role(catalog, parent.get("customerTypeId")) != "purchaser":
             raise ValidationFailed.of("parentCustomerId", "The parent is no longer a purchaser; change it first.")
     now = clock.now_iso()
     store.restore_customer(org, probe, expected_version, now)

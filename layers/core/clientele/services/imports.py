@@ -278,7 +278,7 @@ def _row_record(org: str, import_id: str, row_number: int, row: dict[str, str],
     problems += [error for error in (_column_error(error) for error in errors) if error.field not in reported]
     record["id"] = row_customer_id(org, import_id, row_number)
     if not problems:
-        hierarchy_errors, _ = customers._parent_checked(org, catalog, record, None, None)
+        hierarchy_errors, _ = customers.check_parent(org, catalog, record, None, None)
         problems += [FieldError("customerType", error.message) for error in hierarchy_errors]
     return record, problems
 
@@ -309,10 +309,10 @@ def _write_batch(org: str, batch: list[tuple[int, Item]], catalog: Catalog, prog
             progress.imported += 1  # imported by an earlier run of this import
             continue
         record.update(version=1, createdAt=now, updatedAt=now,
-                      isMember=customers._role(catalog, record["customerTypeId"]) == "member")
+                      isMember=customers.hierarchy_role(catalog, record["customerTypeId"]) == "member")
         try:
-            guards = customers._type_guards(org, catalog, record, None)
-            links = customers._links(record, None, None, [], role_changed=False)
+            guards = customers.reference_guards(org, catalog, record, None)
+            links = customers.hierarchy_links(record, None, None, [], role_changed=False)
             customer_store.create_customer(org, record, guards, links)
         except ClienteleError as error:
             if customer_store.get_customer(org, record["id"]) is not None:  # a concurrent run wrote it

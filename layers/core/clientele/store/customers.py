@@ -206,7 +206,7 @@ class GuardChange:
     field: str = ""
 
 
-def _add_guard(tx: Transaction, org: str, change: GuardChange) -> None:
+def add_guard(tx: Transaction, org: str, change: GuardChange) -> None:
     guard = key(keys.guard_pk(org, change.kind, change.entry_id, change.shard), keys.GUARD_SK)
     conditions = ["attribute_exists(PK)"]
     vals: dict[str, Any] = {}
@@ -229,7 +229,7 @@ def _add_guard(tx: Transaction, org: str, change: GuardChange) -> None:
                   values=values(vals), on_fail=on_fail)
 
 
-def _add_parent_links(tx: Transaction, org: str, links: HierarchyLinks) -> None:
+def add_parent_links(tx: Transaction, org: str, links: HierarchyLinks) -> None:
     detaching = links.old_parent_id if links.detach else None
     if detaching:
         # The old parent may also be an ancestor of the new one (moving a customer down under a
@@ -307,8 +307,8 @@ def create_customer(org: str, record: Item, guards: list[GuardChange], links: Hi
             **record, **index_attributes(org, record)}
     tx.put(to_item(item), condition="attribute_not_exists(PK)")
     for change in guards:
-        _add_guard(tx, org, change)
-    _add_parent_links(tx, org, links)
+        add_guard(tx, org, change)
+    add_parent_links(tx, org, links)
     _add_contacts_and_commit(tx, org, record["id"], contacts)
 
 
@@ -331,8 +331,8 @@ def update_customer(org: str, before: Item, record: Item, expected_version: int,
               condition="attribute_exists(PK) AND #version = :expected AND attribute_not_exists(deletedAt)",
               names=names, values=values(vals), on_fail=customer_failure(expected_version))
     for change in guards:
-        _add_guard(tx, org, change)
-    _add_parent_links(tx, org, links)
+        add_guard(tx, org, change)
+    add_parent_links(tx, org, links)
     _add_contacts_and_commit(tx, org, record["id"], contacts)
 
 

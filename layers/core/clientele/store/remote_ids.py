@@ -55,6 +55,6 @@ def create_customer_with_remote_id(org: str, record: Item, guards: list[GuardCha
             **record, **customer_store.index_attributes(org, record)}
     tx.put(to_item(item), condition="attribute_not_exists(PK)")
     for change in guards:
-        customer_store._add_guard(tx, org, change)
-    customer_store._add_parent_links(tx, org, links)
+        customer_store.add_guard(tx, org, change)
+    customer_store.add_parent_links(tx, org, links)
     tx.commit()
