@@ -4,7 +4,7 @@ customer document's ``contacts`` on save (used by services.customers).
 Every contact write bumps the customer's version in the same transaction, conditioned on the version
 read, so the document rules (one primary, at most 50) checked on that read hold at commit. A write
 of a single contact names no customer version, so when another write got in between it re-reads and
-tries again (a few times) instead of failing.
+tries again (paced by clientele.retries) instead of failing.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from clientele import clock
+from clientele import clock, retries
 from clientele.domain.contacts import MAX_CONTACTS, ContactFields, flags_of, roles_of
 from clientele.domain.customers import clean_text
 from clientele.domain.emails import normalise_email
@@ -25,7 +25,6 @@ from clientele.store import customers as customer_store
 from clientele.store.contacts import ContactChanges, DocumentChanged
 from clientele.store.table import Item, as_int
 
-_ATTEMPTS = 3
 _FIELDS = ("name", "title", "email", "phone", "addressEntryId")
 
 
@@ -186,7 +185,7 @@ def create(org: str, customer_id: str, fields: ContactFields) -> Saved:
     if errors:
         raise ValidationFailed(errors)
     contact_id = clock.new_id()
-    for _ in range(_ATTEMPTS):
+    for _ in retries.attempts():
         head, contacts = _document(org, customer_id)
         _writable(head)
         now = clock.now_iso()
@@ -210,7 +209,7 @@ def update(org: str, customer_id: str, contact_id: str, fields: ContactFields, e
         raise NotFound("No such contact.")
     provided = fields.provided()
     context = dialing(org)
-    for _ in range(_ATTEMPTS):
+    for _ in retries.attempts():
         head, contacts = _document(org, customer_id)
         _writable(head)
         before = _find(contacts, contact_id)
@@ -238,7 +237,7 @@ def update(org: str, customer_id: str, contact_id: str, fields: ContactFields, e
 def delete(org: str, customer_id: str, contact_id: str, expected_version: int) -> None:
     if not clock.is_uuid(contact_id):
         raise NotFound("No such contact.")
-    for _ in range(_ATTEMPTS):
+    for _ in retries.attempts():
         head, contacts = _document(org, customer_id)
         _writable(head)
         before = _find(contacts, contact_id)

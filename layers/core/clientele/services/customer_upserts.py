@@ -15,10 +15,7 @@
 
 from __future__ import annotations
 
-import random
-import time
-
-from clientele import clock
+from clientele import clock, retries
 from clientele.domain.remote_ids import UpsertFields, valid_remote_id
 from clientele.errors import Conflict, ServiceUnavailable, ValidationFailed, VersionConflict
 from clientele.services import customers, field_ownership, orgs
@@ -30,8 +27,6 @@ from clientele.store.catalog import Catalog
 from clientele.store.remote_ids import RemoteIdTaken
 from clientele.store.table import as_int
 
-MAX_ATTEMPTS = 6
-
 
 def upsert(org: str, remote_id: str, fields: UpsertFields) -> tuple[Saved, bool]:
     """(saved customer, created?)."""
@@ -39,7 +34,7 @@ def upsert(org: str, remote_id: str, fields: UpsertFields) -> tuple[Saved, bool]
         raise ValidationFailed.of("remoteId", "Use 1..100 letters, digits or . _ : @ -")
     is_active = fields.isActive if "isActive" in fields.model_fields_set else None
     created_id: str | None = None
-    for attempt in range(MAX_ATTEMPTS):
+    for _ in retries.attempts():
         try:
             if created_id is None:
                 customer_id = remote_store.customer_id_for(org, remote_id)
@@ -47,13 +42,12 @@ def upsert(org: str, remote_id: str, fields: UpsertFields) -> tuple[Saved, bool]
                     saved = _create(org, remote_id, fields)
                     if is_active is not False:
                         return saved, True
-                    created_id = saved.body["id"]
-                    continue
+                    created_id = saved.body["id"]  # created live, then deactivated as QuickBooks says
+                    return _update(org, created_id, None, is_active), True
                 return _update(org, customer_id, fields, is_active), False
             return _update(org, created_id, None, is_active), True
         except (RemoteIdTaken, VersionConflict):
-            # Someone else created it or changed it since we read: read again and apply ours.
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+            continue  # someone else created it or changed it since we read: read again and apply ours
     raise ServiceUnavailable("The customer is being changed by many callers at once; retry shortly.")
 
 

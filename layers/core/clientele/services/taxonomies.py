@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from clientele import clock
+from clientele import clock, retries
 from clientele.domain.money import percent_out
 from clientele.domain.taxonomies import (
     MAX_ENTRIES,
@@ -29,8 +29,6 @@ from clientele.services import orgs
 from clientele.store import taxonomies as store
 from clientele.store.catalog import Catalog
 from clientele.store.table import Item, as_int
-
-_SAVE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -146,18 +144,16 @@ def _renumbered(entry: Item, position: int) -> Item:
 
 def _saving[T](org: str, attempt: Callable[[Catalog], T]) -> T:
     """Run a write against a consistent read of the org's lists; again on a concurrent change."""
-    tries = 0
-    while True:
-        tries += 1
+    # Every write to a list bumps its head, so N writers racing on one list need up to N rounds.
+    for _ in retries.attempts():
         catalog = orgs.refresh(org)
         try:
             result = attempt(catalog)
         except store.ListChanged:
-            if tries >= _SAVE_ATTEMPTS:
-                raise
             continue
         orgs.forget(org)
         return result
+    raise store.ListChanged()
 
 
 def _current(catalog: Catalog, kind: Kind, entry_id: str, expected_version: int) -> Item:
