@@ -50,7 +50,9 @@ class Workload:
         return reply
 
     def _pick(self, pool: Any) -> Any:
-        return self.rng.choice(sorted(pool)) if pool else None
+        # Insertion order, not the ids' order: ids are random UUIDs, so sorting them made the seeded
+        # workload differ from run to run (CI once saw fewer stream records than a bound assumed).
+        return self.rng.choice(list(pool)) if pool else None
 
     def _contact_points(self) -> dict[str, Any]:
         return {"emails": self.rng.sample(EMAILS, self.rng.randint(0, 2)),
@@ -249,7 +251,8 @@ def test_shuffled_duplicated_and_replayed_stream_leaves_zero_drift(api, stream: 
     workload = Workload(api, seed=20261123)
     workload.run(OPERATIONS)
     records = stream.read()
-    assert len(records) > OPERATIONS
+    writes = workload.statuses[200] + workload.statuses[201] + workload.statuses[204]
+    assert len(records) >= writes  # every successful write leaves at least one record the processor sees
     assert workload.statuses[201] > 50 and workload.statuses[200] > 50
 
     rng = random.Random(7)
