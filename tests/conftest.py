@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,9 @@ os.environ.pop("LOCAL_JWT_SECRET", None)
 
 from local import template
 from local.invoke import Api
+from tests.e2e.conftest import stack
+
+__all__ = ["stack"]
 
 
 @pytest.fixture
@@ -49,6 +53,26 @@ def table() -> Iterator[str]:
     undo_rollback()
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A module marked ``over_http`` states the API's behaviour, so each of its tests runs twice:
+    in-process (handlers invoked with API Gateway events) and over real HTTP against the local stack
+    (``make dev``'s server). A test that reaches into the table itself, or into state shared by every
+    org (marked ``in_process``), stays in-process."""
+    if "api" in metafunc.fixturenames and metafunc.definition.get_closest_marker("over_http"):
+        local_only = "table" in metafunc.fixturenames or metafunc.definition.get_closest_marker("in_process")
+        transports = ["handler"] if local_only else ["handler", "http"]
+        metafunc.parametrize("api", transports, indirect=True)
+
+
 @pytest.fixture
-def api(table: str) -> Api:
-    return Api()
+def api(request: pytest.FixtureRequest) -> Iterator[Any]:
+    if getattr(request, "param", "handler") == "http":
+        from tests.api import helpers
+        from tests.http_api import HttpApi
+
+        helpers.over_http = HttpApi(request.getfixturevalue("stack"))
+        yield helpers.over_http
+        helpers.over_http = None
+        return
+    request.getfixturevalue("table")
+    yield Api()

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from .parts import add_activity, add_contact, add_project, add_task, counted, delete_customer, if_match, new_customer
+
+pytestmark = pytest.mark.over_http
 
 
 def activities_path(customer_id: str) -> str:
@@ -200,6 +204,7 @@ def test_a_refused_activity_is_not_saved(api):
     assert api.get(activities_path(customer["id"])).body["items"] == []
 
 
+@pytest.mark.in_process
 def test_create_needs_no_read(api):
     customer = new_customer(api)
     add_activity(api, customer["id"])
@@ -288,6 +293,7 @@ def test_a_cursor_of_another_customer_is_400_bad_cursor(api):
     assert reply.body["code"] == "bad_cursor"
 
 
+@pytest.mark.in_process
 def test_a_timeline_page_is_one_query(api):
     customer = new_customer(api)
     for _ in range(3):

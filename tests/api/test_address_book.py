@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from .parts import add_address, add_contact, counted, if_match, new_customer
+
+pytestmark = pytest.mark.over_http
 
 
 def entry_path(entry_id: str) -> str:
@@ -77,6 +81,7 @@ def test_list_pages_with_a_cursor(api):
     assert seen == [f"site {n}" for n in range(5)]
 
 
+@pytest.mark.in_process
 def test_a_list_page_is_one_query(api):
     add_address(api)
     api.get("/address-book")

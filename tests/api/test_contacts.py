@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from clientele.store import keys
 
 from .parts import (
@@ -17,6 +19,8 @@ from .parts import (
     set_dialing,
     stored,
 )
+
+pytestmark = pytest.mark.over_http
 
 
 def contacts_path(customer_id: str) -> str:
@@ -89,6 +93,7 @@ def test_invalid_email_is_422(api):
     assert reply.body["errors"][0]["field"] == "email"
 
 
+@pytest.mark.in_process
 def test_phone_is_normalised_with_the_org_settings(api):
     set_dialing("acme", "KN", "869")
     customer = new_customer(api)
@@ -122,6 +127,7 @@ def test_roles_are_returned_in_canonical_order_without_duplicates(api):
     assert contact["roles"] == ["primary", "invoicing", "field"]
 
 
+@pytest.mark.in_process
 def test_roles_are_stored_as_flags(api):
     customer = new_customer(api)
     contact = add_contact(api, customer["id"], roles=["primary", "shipping", "invoicing", "billing", "field"])
@@ -237,6 +243,7 @@ def test_get_customer_includes_its_contacts(api):
     assert body["contacts"] == [contact]
 
 
+@pytest.mark.in_process
 def test_get_customer_with_contacts_is_one_dynamodb_call(api):
     customer = new_customer(api)
     for n in range(3):
@@ -254,6 +261,7 @@ def test_customer_list_items_carry_no_contacts(api):
     assert "contacts" not in item
 
 
+@pytest.mark.in_process
 def test_list_contacts_is_one_dynamodb_call(api):
     customer = new_customer(api)
     add_contact(api, customer["id"])
@@ -284,6 +292,7 @@ def _racing_read(monkeypatch, customer_id, times):
     return reads
 
 
+@pytest.mark.in_process
 def test_a_concurrent_customer_change_is_retried_on_the_fresh_document(api, monkeypatch):
     customer = new_customer(api)
     reads = _racing_read(monkeypatch, customer["id"], times=1)
@@ -292,6 +301,7 @@ def test_a_concurrent_customer_change_is_retried_on_the_fresh_document(api, monk
     assert len(reads) == 2
 
 
+@pytest.mark.in_process
 def test_a_customer_that_keeps_changing_is_409_concurrent_change(api, monkeypatch):
     customer = new_customer(api)
     _racing_read(monkeypatch, customer["id"], times=10)

@@ -7,6 +7,8 @@ import pytest
 from .helpers import customer_body
 from .test_customers import _add_entry
 
+pytestmark = pytest.mark.over_http
+
 
 @pytest.fixture
 def roles(table):

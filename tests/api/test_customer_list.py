@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .helpers import customer_body, default_type_id
+
+pytestmark = pytest.mark.over_http
 
 
 def make(api, name, org="acme", **fields):

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from clientele.services import orgs
 
 from .helpers import customer_body, default_type_id
+
+pytestmark = pytest.mark.over_http
 
 
 def create(api, org="acme", **fields):
@@ -269,6 +273,7 @@ def test_malformed_json_is_422(api):
     assert reply.body["errors"][0]["field"] == "body"
 
 
+@pytest.mark.in_process
 def test_org_is_provisioned_with_three_default_types(api):
     catalog = orgs.ensure_provisioned("fresh-org")
     types = [(t["name"], t["color"], t["sortOrder"], t["hierarchyRole"]) for t in catalog.ordered("type")]

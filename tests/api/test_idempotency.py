@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .helpers import customer_body
+
+pytestmark = pytest.mark.over_http
 
 
 def test_retry_with_same_key_and_body_returns_the_first_response_and_creates_nothing(api):

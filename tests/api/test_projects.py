@@ -5,9 +5,13 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+import pytest
+
 from clientele.store import keys
 
 from .parts import add_project, counted, delete_customer, if_match, new_customer, set_attribute
+
+pytestmark = pytest.mark.over_http
 
 
 def projects_path(customer_id: str) -> str:
@@ -122,6 +126,7 @@ def test_list_pages_with_a_cursor(api):
     assert seen == [f"p{n}" for n in range(5)]
 
 
+@pytest.mark.in_process
 def test_a_list_page_is_one_query(api):
     customer = new_customer(api)
     add_project(api, customer["id"])
@@ -157,6 +162,7 @@ def test_patch_checks_the_dates_of_the_merged_project(api):
     assert error_fields(reply) == ["targetEndDate"]
 
 
+@pytest.mark.in_process
 def test_patch_keeps_the_rollups(api):
     customer = new_customer(api)
     project = add_project(api, customer["id"])
@@ -197,6 +203,7 @@ def test_delete_is_204_and_the_project_is_gone(api):
     assert api.get(project_path(customer["id"], project["id"])).status == 404
 
 
+@pytest.mark.in_process
 def test_delete_while_orders_reference_it_is_409_in_use(api):
     customer = new_customer(api)
     project = add_project(api, customer["id"])

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from clientele.store import keys
 
 from .parts import add_address, add_contact, counted, if_match, new_customer, stored
+
+pytestmark = pytest.mark.over_http
 
 
 def document(api, customer_id):
@@ -28,23 +32,37 @@ def three_contacts(api):
     return customer, keep, drop, primary
 
 
-def test_update_one_create_one_delete_one_in_one_transaction(api):
+def reconcile_body(before, keep, primary):
+    """Update ``keep``, leave ``primary`` as it is, create one, and leave the third contact out."""
+    return {**before, "contacts": [{**keep, "title": "Head Buyer"}, primary,
+                                   {"name": "New Person", "email": "New@Example.com"}]}
+
+
+def test_update_one_create_one_delete_one_in_a_single_put(api):
     customer, keep, drop, primary = three_contacts(api)
     before = document(api, customer["id"]).body
-    body = {**before, "contacts": [
-        {**keep, "title": "Head Buyer"},
-        primary,
-        {"name": "New Person", "email": "New@Example.com"},
-    ]}
-    reply, calls = counted(lambda: put(api, customer["id"], body, before["version"]))
+    reply = put(api, customer["id"], reconcile_body(before, keep, primary), before["version"])
     assert reply.status == 200, reply.body
-    assert calls.count("TransactWriteItems") == 1
-    assert [c for c in calls if c not in {"Query", "GetItem", "BatchGetItem"}] == ["TransactWriteItems"]
     names = {c["name"]: c for c in reply.body["contacts"]}
     assert set(names) == {"Keep Me", "Pat Primary", "New Person"}
     assert names["Keep Me"]["title"] == "Head Buyer" and names["Keep Me"]["version"] == 2
     assert names["Pat Primary"]["version"] == 1  # unchanged: not rewritten
     assert names["New Person"]["email"] == "new@example.com"
+    after = document(api, customer["id"]).body
+    assert sorted(c["name"] for c in after["contacts"]) == ["Keep Me", "New Person", "Pat Primary"]
+    assert drop["id"] not in {c["id"] for c in after["contacts"]}
+    assert api.patch(f"/customers/{customer['id']}/contacts/{drop['id']}", {"title": "x"},
+                     headers=if_match(1)).status == 404
+
+
+@pytest.mark.in_process
+def test_a_reconcile_is_one_transact_write_items(api):
+    customer, keep, drop, primary = three_contacts(api)
+    before = document(api, customer["id"]).body
+    reply, calls = counted(lambda: put(api, customer["id"], reconcile_body(before, keep, primary), before["version"]))
+    assert reply.status == 200, reply.body
+    assert calls.count("TransactWriteItems") == 1
+    assert [c for c in calls if c not in {"Query", "GetItem", "BatchGetItem"}] == ["TransactWriteItems"]
     assert stored(keys.customer_pk("acme", customer["id"]), keys.contact_sk(drop["id"])) is None
 
 
@@ -189,6 +207,7 @@ def test_a_save_beyond_100_transaction_items_is_422_and_changes_nothing(api):
     assert_nothing_changed(api, customer["id"], before.raw, reply, 422, "contacts")
 
 
+@pytest.mark.in_process
 def test_reconcile_of_50_contacts_is_one_transact_write(api):
     customer = new_customer(api)
     body = {**document(api, customer["id"]).body, "contacts": [{"name": f"C{n:02d}"} for n in range(50)]}
@@ -227,6 +246,7 @@ def test_reconcile_moves_address_references(api):
     assert api.delete(f"/address-book/{entry['id']}", headers=if_match(1)).status == 204
 
 
+@pytest.mark.in_process
 def test_two_contacts_on_one_address_entry_count_twice(api):
     entry = add_address(api)
     customer = new_customer(api)

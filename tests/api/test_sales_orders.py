@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from clientele.store import customers as customer_store
 
 from .helpers import customer_body
+
+pytestmark = pytest.mark.over_http
 
 LINE = {"description": "Widget", "quantity": 2, "unitPrice": "10.00"}
 
@@ -162,6 +166,7 @@ def test_orders_of_a_deleted_customer_stay_readable(api):
     assert [item["id"] for item in api.get(f"/customers/{owner['id']}/sales-orders").body["items"]] == [created["id"]]
 
 
+@pytest.mark.in_process
 def test_customer_counts_its_orders_so_it_can_never_be_hard_deleted(api):
     owner = customer(api)["id"]
     order(api, owner)

@@ -8,6 +8,8 @@ from clientele.store import settings as settings_store
 
 from .helpers import customer_body
 
+pytestmark = pytest.mark.over_http
+
 DEFAULTS = {
     "defaultCountry": "US",
     "defaultAreaCode": None,
@@ -137,6 +139,7 @@ def test_new_settings_apply_to_the_next_customer_save(api):
     assert reply.body["phones"] == ["+1-869-555-1234"]
 
 
+@pytest.mark.in_process  # realm ids are unique across every org of the table
 def test_realm_id_is_unique_across_orgs(api):
     put(api, {"quickbooksRealmId": "9130350"})
     reply = api.put("/settings", {"quickbooksRealmId": "9130350"}, headers=version(1), org="globex")
@@ -146,23 +149,27 @@ def test_realm_id_is_unique_across_orgs(api):
     assert api.get("/settings", org="globex").body["version"] == 1
 
 
+@pytest.mark.in_process  # realm ids are unique across every org of the table
 def test_an_org_may_save_its_settings_again_with_its_own_realm(api):
     put(api, {"quickbooksRealmId": "9130350"})
     assert put(api, {"quickbooksRealmId": "9130350", "defaultCountry": "GB"}, number=2)["version"] == 3
 
 
+@pytest.mark.in_process  # realm ids are unique across every org of the table
 def test_a_realm_released_by_its_org_can_be_claimed_by_another(api):
     put(api, {"quickbooksRealmId": "9130350"})
     put(api, {"quickbooksRealmId": "4620816"}, number=2)
     assert put(api, {"quickbooksRealmId": "9130350"}, org="globex")["quickbooksRealmId"] == "9130350"
 
 
+@pytest.mark.in_process  # realm ids are unique across every org of the table
 def test_a_cleared_realm_can_be_claimed_by_another_org(api):
     put(api, {"quickbooksRealmId": "9130350"})
     put(api, {"quickbooksRealmId": None}, number=2)
     assert api.put("/settings", {"quickbooksRealmId": "9130350"}, headers=version(1), org="globex").status == 200
 
 
+@pytest.mark.in_process  # realm ids are unique across every org of the table
 def test_a_realm_maps_to_the_org_that_holds_it(api):
     put(api, {"quickbooksRealmId": "9130350"})
     put(api, {"quickbooksRealmId": "4620816"}, number=2)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from clientele.store import keys
 
 from .parts import add_activity, add_task, counted, if_match, new_customer, stored
+
+pytestmark = pytest.mark.over_http
 
 
 def task_titles(api, query="", **kwargs):
@@ -51,6 +55,7 @@ def test_tasks_span_every_customer_of_the_org(api):
     assert [(t["title"], t["customerId"]) for t in reply.body["items"]] == [("one", one["id"]), ("two", two["id"])]
 
 
+@pytest.mark.in_process
 def test_other_activities_never_enter_the_task_index(api):
     customer = new_customer(api)
     note = add_activity(api, customer["id"])
@@ -123,6 +128,7 @@ def test_a_cursor_for_another_status_is_400_bad_cursor(api):
     assert reply.body["code"] == "bad_cursor"
 
 
+@pytest.mark.in_process
 def test_a_tasks_page_is_one_query(api):
     customer = new_customer(api)
     for day in range(1, 4):

@@ -15,6 +15,8 @@ from clientele.store.table import table_name, to_item
 
 from .helpers import customer_body, default_type_id
 
+pytestmark = pytest.mark.over_http
+
 LISTS = ["/customer-types", "/customer-segments", "/brokers", "/customer-categories"]
 SET_NULL_LISTS = {"/customer-segments": "customerSegmentId", "/brokers": "brokerId",
                   "/customer-categories": "customerCategoryId"}
@@ -177,6 +179,7 @@ def seed_categories(count, org="acme"):
         aws.dynamodb().batch_write_item(RequestItems={table_name(): batch})
 
 
+@pytest.mark.in_process
 def test_a_list_holds_at_most_99_entries(api):
     seed_categories(98)
     assert api.post("/customer-categories", {"name": "The 99th"}).status == 201
@@ -366,6 +369,7 @@ def test_a_type_in_use_may_change_its_name_and_color(api):
     assert reply.status == 200
 
 
+@pytest.mark.in_process
 def test_a_customer_saved_against_a_stale_hierarchy_role_is_refused(api):
     type_id = default_type_id()
     stale = orgs.refresh("acme")  # what another container still has cached
@@ -486,6 +490,7 @@ def test_reorder_requires_every_id_exactly_once(api, case):
     assert names(api, "/customer-types") == ["Residential", "Commercial", "Government"]
 
 
+@pytest.mark.in_process
 def test_a_full_list_is_reordered_in_one_go(api):
     seed_categories(99)
     ids = [entry["id"] for entry in api.get("/customer-categories").body["items"]]
@@ -504,6 +509,7 @@ def test_a_new_entry_after_a_reorder_goes_last(api):
 # --- concurrency --------------------------------------------------------------------------------------
 
 
+@pytest.mark.in_process
 def test_a_name_taken_between_read_and_write_is_still_a_duplicate(api, monkeypatch):
     stale = orgs.refresh("acme")  # read before another writer adds "Gold"
     create(api, "/customer-segments", "Gold")
@@ -516,6 +522,7 @@ def test_a_name_taken_between_read_and_write_is_still_a_duplicate(api, monkeypat
     assert names(api, "/customer-segments") == ["Gold"]
 
 
+@pytest.mark.in_process
 def test_a_sort_order_taken_between_read_and_write_moves_the_new_entry_after_it(api, monkeypatch):
     stale = orgs.refresh("acme")
     create(api, "/customer-segments", "First")

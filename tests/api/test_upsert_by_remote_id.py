@@ -8,6 +8,8 @@ from clientele.store import remote_ids
 
 from .helpers import customer_body, default_type_id
 
+pytestmark = pytest.mark.over_http
+
 PATH = "/customers/by-remote-id/{}"
 
 
@@ -95,6 +97,7 @@ def test_invalid_remote_id_is_422(api):
     assert reply.body["errors"][0]["field"] == "remoteId"
 
 
+@pytest.mark.in_process
 def test_a_lost_create_race_is_retried_as_an_update_with_200(api, monkeypatch):
     """The other caller's marker lands between our read and our write: our transaction is cancelled
     on the marker, and we must answer 200 with the winner's id instead of an error or a duplicate."""
@@ -116,6 +119,7 @@ def test_a_lost_create_race_is_retried_as_an_update_with_200(api, monkeypatch):
     assert [item["id"] for item in listed] == [winner.body["id"]]
 
 
+@pytest.mark.in_process
 def test_a_lost_update_race_is_retried(api, monkeypatch):
     """A concurrent update bumps the version between our read and our write: retried, not 412."""
     created = upsert(api)
