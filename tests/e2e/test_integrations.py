@@ -31,18 +31,51 @@ def test_concurrent_upserts_create_exactly_one_customer(stack: Stack) -> None:
     assert len(listed) == 1
 
 
+GOOD_AND_BAD = (
+    "companyName,firstName,customerType,emails,phones,billingCountry\n"
+    "Harbour Hotel,,Commercial,ops@harbour.test,+1 212 555 0101,US\n"  # row 2: good
+    ",,Commercial,,,\n"                                                 # row 3: no name
+    "Pier Cafe,,Commercial,not-an-email,,\n"                           # row 4: bad email
+    ",Ann,Residential,,,GB\n"                                           # row 5: good
+    "Dock Ltd,,No Such Type,,,\n"                                      # row 6: unknown type
+)
+
+
+def finished(stack: Stack, org: str, location: str) -> dict:
+    deadline = time.monotonic() + 15
+    status: dict = {}
+    while time.monotonic() < deadline:
+        status = stack.get(location, org=org).json()
+        if status["status"] not in ("pending", "running"):
+            return status
+        time.sleep(0.2)
+    raise AssertionError(f"the import did not finish: {status}")
+
+
+def assert_good_and_bad_outcome(status: dict) -> None:
+    assert status["status"] == "completed_with_errors", status
+    assert (status["rowsTotal"], status["rowsImported"], status["rowsFailed"]) == (5, 2, 3), status
+    assert sorted((error["row"], error["field"]) for error in status["errors"]) == [
+        (3, "firstName"), (4, "emails[0]"), (6, "customerType")], status["errors"]
+
+
 def test_inline_csv_import_runs_through_s3_and_eventbridge(stack: Stack) -> None:
     org = f"imp-{uuid.uuid4().hex[:8]}"
-    csv_text = "companyName,customerType\nAcme,Commercial\n,Commercial\n"
-    reply = stack.request("POST", "/imports", org=org, role="editor", data=csv_text,
+    reply = stack.request("POST", "/imports", org=org, role="editor", data=GOOD_AND_BAD,
                           headers={"Content-Type": "text/csv"})
     assert reply.status_code == 202, reply.text
-    deadline = time.monotonic() + 10
-    status = {}
-    while time.monotonic() < deadline:
-        status = stack.get(reply.headers["Location"], org=org).json()
-        if status["status"] not in ("pending", "running"):
-            break
-        time.sleep(0.2)
-    assert status["status"] == "completed_with_errors", status
-    assert (status["rowsImported"], status["rowsFailed"]) == (1, 1)
+    assert_good_and_bad_outcome(finished(stack, org, reply.headers["Location"]))
+    names = sorted(item["displayName"] for item in stack.get("/customers", org=org).json()["items"])
+    assert names == ["Ann", "Harbour Hotel"]
+
+
+def test_a_file_put_to_the_presigned_url_is_imported(stack: Stack) -> None:
+    org = f"imp-{uuid.uuid4().hex[:8]}"
+    reply = stack.post("/imports", org=org, role="editor", json={"filename": "customers.csv"})
+    assert reply.status_code == 201, reply.text
+    created = reply.json()
+    assert created["status"] == "pending"
+    uploaded = requests.put(created["uploadUrl"], data=GOOD_AND_BAD.encode(), timeout=15,
+                            headers={"Content-Type": "text/csv"})
+    assert uploaded.status_code == 200, uploaded.text
+    assert_good_and_bad_outcome(finished(stack, org, reply.headers["Location"]))

@@ -58,3 +58,69 @@ def test_children_match_report_and_rollups_appear_within_two_seconds(stack: Stac
     eventually(commercial, 2)
     eventually(rollup, (1, "25.00"))
     stack.server.wait_for(r"STREAM\s+StreamProcessorFunction")
+
+
+def test_children_match_report_and_rollups_follow_edits_reparents_cancels_and_deletes(stack: Stack) -> None:
+    org = f"e2e-{uuid.uuid4().hex[:10]}"
+    first = stack.create_customer(org, companyName="First Parent").json()
+    second = stack.create_customer(org, companyName="Second Parent").json()
+    child = stack.create_customer(org, companyName="Child", parentCustomerId=first["id"], emails="old@e2e.test",
+                                  phones="+1 212 555 0142").json()
+    project = stack.post(f"/customers/{child['id']}/projects", org=org, json={"name": "Fit-out"}).json()
+    lines = [{"description": "x", "quantity": 2, "unitPrice": "12.50"}]
+    kept = stack.post("/sales-orders", org=org, json={"customerId": child["id"], "customerProjectId": project["id"],
+                                                      "lines": lines}).json()
+    cancelled = stack.post("/sales-orders", org=org, json={"customerId": child["id"],
+                                                           "customerProjectId": project["id"], "lines": lines}).json()
+    version = child["version"]
+
+    def change(method: str, path: str = "", **kwargs: Any) -> None:
+        nonlocal version
+        reply = stack.request(method, f"/customers/{child['id']}{path}", org=org, headers={"If-Match": f'"{version}"'},
+                              **kwargs)
+        assert reply.status_code in (200, 204), reply.text
+        version += 1
+
+    def children(parent: dict[str, Any]) -> list[str]:
+        return [item["id"] for item in stack.get(f"/customers/{parent['id']}/children", org=org).json()["items"]]
+
+    def matched(**query: str) -> list[str]:
+        reply = stack.get("/customers/match", org=org, params=query)
+        return [item["customer"]["id"] for item in reply.json()["items"]]
+
+    def commercial() -> int:
+        groups = stack.get("/reports/customers", org=org, params={"groupBy": "customerType"}).json()["groups"]
+        return next(group["count"] for group in groups if group["name"] == "Commercial")
+
+    def rollup() -> tuple[int, str]:
+        read = stack.get(f"/customers/{child['id']}/projects/{project['id']}", org=org).json()
+        return read["orderCount"], read["orderValue"]
+
+    eventually(rollup, (2, "50.00"))
+    eventually(commercial, 3)
+
+    change("PATCH", json={"emails": "new@e2e.test", "phones": "+1 212 555 0199"})  # an edit
+    eventually(lambda: matched(email="old@e2e.test"), [])
+    eventually(lambda: matched(email="NEW@e2e.test"), [child["id"]])
+    eventually(lambda: matched(phone="+1 212 555 0142"), [])
+    eventually(lambda: matched(phone="+12125550199"), [child["id"]])
+
+    change("PATCH", json={"parentCustomerId": second["id"]})  # a re-parent
+    eventually(lambda: children(first), [])
+    eventually(lambda: children(second), [child["id"]])
+
+    reply = stack.patch(f"/sales-orders/{cancelled['id']}", org=org, json={"status": "cancelled"},
+                        headers={"If-Match": '"1"'})
+    assert reply.status_code == 200, reply.text
+    eventually(rollup, (1, "25.00"))  # a cancel
+    assert kept["status"] == "draft"
+
+    change("DELETE")  # a delete
+    eventually(lambda: children(second), [])
+    eventually(lambda: matched(email="new@e2e.test"), [])
+    eventually(commercial, 2)
+
+    change("POST", "/restore")  # and back
+    eventually(lambda: children(second), [child["id"]])
+    eventually(lambda: matched(email="new@e2e.test"), [child["id"]])
+    eventually(commercial, 3)
