@@ -30,7 +30,7 @@ FACETS: dict[str, tuple[str, str]] = {
 }
 # Derived or stored-only attributes that a save never copies from the document.
 _SYSTEM = frozenset({"PK", "SK", "entity", "liveChildren", "liveMemberChildren", "createdAt", "remoteId"})
-# TransactWriteItems takes at most 100 items (see docs/decisions-issue3.md for the arithmetic).
+# TransactWriteItems takes at most 100 items (docs/design/customer-parts.md does the arithmetic).
 TRANSACTION_LIMIT = 100
 
 

@@ -142,7 +142,7 @@ CHILD_PREFIX = "CHILD#"
 CONTACT_POINT_SK_PREFIX = "CUST#"
 ROLLUP_PREFIX = "ROLLUP#"  # a source's contribution to counters (after CUSTOMER in the customer partition)
 REPORT_COUNT_PREFIX = "COUNT#"
-REPORT_SHARDS = 4  # report counters are spread over shards by customer id (see decisions-issue4.md)
+REPORT_SHARDS = 4  # report counters are spread over shards by customer id (docs/design/stream-and-orders.md)
 
 
 def sales_order_pk(org: str, order_id: str) -> str:
