@@ -128,11 +128,11 @@ def test_a_lost_update_race_is_retried(api, monkeypatch):
     real_change = customers.change
     calls = {"n": 0}
 
-    def change_after_a_concurrent_write(org, customer_id, fields, expected_version, *, whole):
+    def change_after_a_concurrent_write(org, customer_id, fields, expected_version, **options):
         calls["n"] += 1
         if calls["n"] == 1:
-            real_change(org, customer_id, fields, expected_version, whole=whole)  # the other writer
-        return real_change(org, customer_id, fields, expected_version, whole=whole)
+            real_change(org, customer_id, fields, expected_version, **options)  # the other writer
+        return real_change(org, customer_id, fields, expected_version, **options)
 
     monkeypatch.setattr(customers, "change", change_after_a_concurrent_write)
     reply = upsert(api, companyName="Later")

@@ -21,7 +21,6 @@ from clientele.errors import Conflict, ServiceUnavailable, ValidationFailed, Ver
 from clientele.services import customers, field_ownership, orgs
 from clientele.services.customer_records import present
 from clientele.services.customers import Saved
-from clientele.store import customers as customer_store
 from clientele.store import remote_ids as remote_store
 from clientele.store.catalog import Catalog
 from clientele.store.remote_ids import RemoteIdTaken
@@ -66,7 +65,8 @@ def _create(org: str, remote_id: str, fields: UpsertFields) -> Saved:
 
 
 def _update(org: str, customer_id: str, fields: UpsertFields | None, is_active: bool | None) -> Saved:
-    existing = customer_store.get_customer(org, customer_id)
+    document: customers.Document | None = customers.read_document(org, customer_id)
+    existing = document[0] if document else None
     if existing is None:  # the marker and the customer are written together; only a manual edit gets here
         raise ServiceUnavailable("The remote id points at a missing customer.")
     version = as_int(existing.get("version"))
@@ -77,9 +77,10 @@ def _update(org: str, customer_id: str, fields: UpsertFields | None, is_active: 
         if is_active is False:
             return saved
         saved = customers.restore(org, customer_id, version)
+        document = None  # restored since it was read
     if fields is not None and fields.provided():
         with field_ownership.exempt():
-            saved = customers.change(org, customer_id, fields, saved.version, whole=False)
+            saved = customers.change(org, customer_id, fields, saved.version, whole=False, document=document)
     if is_active is False:
         customers.delete(org, customer_id, saved.version)
         saved = customers.get(org, customer_id)

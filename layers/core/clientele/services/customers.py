@@ -52,7 +52,16 @@ def _require_uuid(customer_id: str) -> None:
         raise NotFound("No such customer.")
 
 
-def _document(org: str, customer_id: str) -> tuple[Item | None, list[Item]]:
+Document = tuple[Item | None, list[Item]]  # the customer item (None when missing) and its contacts
+
+
+def read_document(org: str, customer_id: str) -> Document:
+    """The customer with its contacts, for a caller that decides before it changes (the upsert)."""
+    _require_uuid(customer_id)
+    return _document(org, customer_id)
+
+
+def _document(org: str, customer_id: str) -> Document:
     """The customer with its contacts: one Query (``SK BETWEEN 'CONTACT#' AND 'CUSTOMER'``)."""
     items = store.query_customer_document(org, customer_id)
     record = next((item for item in items if item.get("entity") == "customer"), None)
@@ -242,12 +251,15 @@ def get(org: str, customer_id: str) -> Saved:
     return Saved(_with_contacts(record, catalog, contacts), as_int(record.get("version")))
 
 
-def change(org: str, customer_id: str, fields: CustomerFields, expected_version: int, *, whole: bool) -> Saved:
+def change(org: str, customer_id: str, fields: CustomerFields, expected_version: int, *, whole: bool,
+           document: Document | None = None) -> Saved:
     """PATCH (``whole=False``: only sent fields change) or PUT (``whole=True``: omitted → default).
-    Either reconciles the contacts when the body has ``contacts``, in the same transaction."""
+    Either reconciles the contacts when the body has ``contacts``, in the same transaction.
+    ``document`` is the caller's own read of it (the save is still conditional on the version)."""
     _require_uuid(customer_id)
     provided = fields.provided()
-    existing, stored_contacts = _document(org, customer_id)  # one Query: the customer and its contacts
+    # One Query: the customer and its contacts.
+    existing, stored_contacts = document if document is not None else _document(org, customer_id)
     if existing is None:
         raise NotFound("No such customer.")
     if existing.get("deletedAt"):
