@@ -1,4 +1,5 @@
-"""The CSV import job: started by S3's "Object Created" event (EventBridge) for imports/<org>/<id>.csv."""
+"""The CSV import job: started by S3's "Object Created" event (EventBridge) for imports/<org>/<id>.csv,
+and continued by its own ``ImportContinueRequested`` events when a file needs more than one invocation."""
 
 import logging
 from typing import Any
@@ -11,10 +12,17 @@ logger = logging.getLogger("clientele")
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     detail = event.get("detail") or {}
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    time_left = (lambda: remaining() / 1000) if callable(remaining) else None
+    if event.get("detail-type") == imports.CONTINUE_REQUESTED:
+        org, import_id = detail.get("org"), detail.get("importId")
+        if not isinstance(org, str) or not isinstance(import_id, str):
+            logger.warning("an import continuation without org and importId: %s", detail)
+            return {"processed": False}
+        return {"processed": True, "status": imports.continue_import(org, import_id, time_left)}
     bucket = (detail.get("bucket") or {}).get("name")
     key = (detail.get("object") or {}).get("key")
     if not bucket or not key:
         logger.warning("not an S3 Object Created event: %s", event.get("detail-type"))
         return {"processed": False}
-    imports.run_from_s3(bucket, unquote_plus(key))
-    return {"processed": True}
+    return {"processed": True, "status": imports.run_from_s3(bucket, unquote_plus(key), time_left)}

@@ -158,12 +158,13 @@ def test_progress_counters_are_saved_while_running(api, bucket, monkeypatch):
     seen: list[dict] = []
     real_update = import_store.update_import
 
-    def spy(org, import_id, changes):
+    def spy(org, import_id, changes, *args, **kwargs):
         seen.append(dict(changes))
-        real_update(org, import_id, changes)
+        real_update(org, import_id, changes, *args, **kwargs)
 
     monkeypatch.setattr(import_store, "update_import", spy)
     monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(imports, "PROGRESS_SECONDS", 0)  # a save as soon as a batch is written
     run(api, bucket, HEADER + "".join(f"Company {n},,Commercial,,,,,\n" for n in range(5)))
     running = [changes["rowsImported"] for changes in seen if "rowsImported" in changes and "status" not in changes]
     assert running == [2, 4]
@@ -188,7 +189,7 @@ def _peak_bytes(api, rows: int, monkeypatch) -> int:
 
     monkeypatch.setattr(imports, "_write_batch", count_only)
     reply = start(api, HEADER)
-    monkeypatch.setattr(import_store, "update_import", lambda org, import_id, changes: None)
+    monkeypatch.setattr(import_store, "update_import", lambda *args, **kwargs: None)
     tracemalloc.start()
     try:
         status = imports.process("acme", reply.body["id"], _generated_csv(rows))
@@ -208,5 +209,151 @@ def test_memory_stays_flat_with_file_size(api, bucket, monkeypatch):
 
 
 def test_the_job_ignores_objects_that_are_not_imports(api, bucket):
-    assert import_job(s3_event(bucket, "other/thing.txt"), None) == {"processed": True}
+    assert import_job(s3_event(bucket, "other/thing.txt"), None) == {"processed": True, "status": None}
     assert json.dumps(import_job({"detail": {}}, None)) == '{"processed": false}'
+
+
+# --- long files: checkpoints, continuations, resumed runs ------------------------------------------------
+
+
+class Invocation:
+    """A Lambda context whose remaining time drops below the hand-over margin after ``rows`` rows
+    (the job looks after every row, so it hands over after row ``rows + 1``)."""
+
+    def __init__(self, rows: int | None = None) -> None:
+        self.checks = 0
+        self.rows = rows
+
+    def get_remaining_time_in_millis(self) -> int:
+        self.checks += 1
+        out_of_time = self.rows is not None and self.checks > self.rows
+        return 1_000 if out_of_time else 600_000
+
+
+@pytest.fixture
+def continuations(bucket):
+    """The import continuations put on the project's bus, read through a rule to an SQS queue."""
+    sqs, events = boto3.client("sqs", region_name="us-east-1"), boto3.client("events", region_name="us-east-1")
+    events.create_event_bus(Name=config().event_bus_name)
+    url = sqs.create_queue(QueueName="import-continuations")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="imports", EventBusName=config().event_bus_name,
+                    EventPattern=json.dumps({"source": [imports.CONTINUE_SOURCE]}))
+    events.put_targets(Rule="imports", EventBusName=config().event_bus_name, Targets=[{"Id": "q", "Arn": arn}])
+
+    def received() -> list[dict]:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        return [json.loads(message["Body"]) for message in messages]
+
+    return received
+
+
+def many_rows(count: int, bad_every: int = 4) -> str:
+    return HEADER + "".join((",,Commercial,,,,,\n" if n % bad_every == 0 else f"Company {n},,Commercial,,,,,\n")
+                            for n in range(count))
+
+
+def test_lines_end_at_crlf_lf_and_a_lone_cr():
+    chunks = [b"a,b\r", b"\nc,d\re,f\n", b"g,h\r", b"i,j"]
+    assert list(imports.lines(chunks)) == ["a,b\r\n", "c,d\r", "e,f\n", "g,h\r", "i,j"]
+
+
+def test_lines_count_the_bytes_they_came_from_bom_included():
+    reader = imports.Lines([b"\xef\xbb\xbfname\n", "Zoë\n".encode()])
+    assert list(reader) == ["name\n", "Zoë\n"]
+    assert reader.consumed == 3 + 5 + 5
+
+
+def test_a_file_with_old_mac_line_ends_imports_every_row(api, bucket):
+    result = run(api, bucket, HEADER.replace("\n", "\r") + "Acme,,Commercial,,,,,\rGlobex,,Residential,,,,,\r")
+    assert (result["status"], result["rowsImported"]) == ("succeeded", 2)
+
+
+def test_an_import_out_of_time_checkpoints_and_hands_over_to_a_new_invocation(api, bucket, continuations,
+                                                                             monkeypatch):
+    monkeypatch.setattr(imports, "BATCH_SIZE", 3)
+    reply = start(api, many_rows(20))
+    outcome = import_job(s3_event(bucket, import_store.object_key("acme", reply.body["id"])), Invocation(rows=7))
+    assert outcome == {"processed": True, "status": "running"}
+    status = api.get(f"/imports/{reply.body['id']}").body
+    assert (status["status"], status["rowsTotal"], status["rowsImported"], status["rowsFailed"]) == ("running", 8, 6, 2)
+    [event] = continuations()
+    assert event["detail-type"] == imports.CONTINUE_REQUESTED
+    assert event["detail"] == {"org": "acme", "importId": reply.body["id"]}
+
+
+def test_a_continued_import_ends_exactly_as_a_single_run_would(api, bucket, continuations, monkeypatch):
+    monkeypatch.setattr(imports, "BATCH_SIZE", 3)
+    reply = start(api, many_rows(20))
+    import_job(s3_event(bucket, import_store.object_key("acme", reply.body["id"])), Invocation(rows=7))
+    handed_over = 0
+    while pending := continuations():  # each continuation runs out of time again after 5 rows
+        [event] = pending
+        import_job(event, Invocation(rows=4))
+        handed_over += 1
+    assert handed_over == 3  # rows 9-13, 14-18, 19-21
+    status = api.get(f"/imports/{reply.body['id']}").body
+    assert (status["status"], status["rowsTotal"], status["rowsImported"], status["rowsFailed"]) == (
+        "completed_with_errors", 20, 15, 5)
+    assert [error["row"] for error in status["errors"]] == [2, 6, 10, 14, 18]  # each once, in file order
+    names = sorted(item["displayName"] for item in api.get("/customers", query="limit=100").body["items"])
+    assert names == sorted(f"Company {n}" for n in range(20) if n % 4)
+
+
+def test_a_run_that_died_resumes_from_its_last_checkpoint(api, bucket, monkeypatch):
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(imports, "PROGRESS_SECONDS", 0)
+    real_write = imports._write_batch
+    writes = {"n": 0}
+
+    def dies_on_the_fourth_batch(*args, **kwargs):
+        writes["n"] += 1
+        if writes["n"] == 4:
+            raise RuntimeError("the invocation died")
+        real_write(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "_write_batch", dies_on_the_fourth_batch)
+    reply = start(api, many_rows(16))
+    event = s3_event(bucket, import_store.object_key("acme", reply.body["id"]))
+    with pytest.raises(RuntimeError):
+        import_job(event, Invocation())
+    assert api.get(f"/imports/{reply.body['id']}").body["status"] == "running"
+    import_job(event, Invocation())  # EventBridge retries the failed invocation
+    status = api.get(f"/imports/{reply.body['id']}").body
+    assert (status["status"], status["rowsTotal"], status["rowsImported"], status["rowsFailed"]) == (
+        "completed_with_errors", 16, 12, 4)
+    assert [error["row"] for error in status["errors"]] == [2, 6, 10, 14]
+    assert len(api.get("/customers", query="limit=100").body["items"]) == 12
+
+
+def test_progress_saves_send_only_the_errors_found_since_the_last_save(api, bucket, monkeypatch):
+    sent: list[list[dict]] = []
+    real_update = import_store.update_import
+
+    def spy(org, import_id, changes, new_errors=None, **kwargs):
+        sent.append(list(new_errors or []))
+        real_update(org, import_id, changes, new_errors, **kwargs)
+
+    monkeypatch.setattr(import_store, "update_import", spy)
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(imports, "PROGRESS_SECONDS", 0)
+    result = run(api, bucket, many_rows(12))
+    rows_sent = [error["row"] for errors in sent for error in errors]
+    assert rows_sent == [2, 6, 10] == [error["row"] for error in result["errors"]]
+    assert len([errors for errors in sent if errors]) == 3  # each in the save after it was found
+
+
+def test_a_second_run_of_the_same_import_stops_at_its_first_save(api, bucket, monkeypatch):
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(imports, "PROGRESS_SECONDS", 0)
+    reply = start(api, many_rows(8))
+    real_write = imports._write_batch
+
+    def another_run_saves_first(org, *args, **kwargs):
+        real_write(org, *args, **kwargs)
+        import_store.update_import(org, reply.body["id"], {"checkpoint": 99})
+
+    monkeypatch.setattr(imports, "_write_batch", another_run_saves_first)
+    outcome = import_job(s3_event(bucket, import_store.object_key("acme", reply.body["id"])), Invocation())
+    assert outcome["status"] == "running"  # it left the import to the run that saved first
+    assert import_store.get_import("acme", reply.body["id"])["checkpoint"] == 99

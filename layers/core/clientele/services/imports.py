@@ -6,18 +6,28 @@ a pre-signed PUT for it; S3's "Object Created" event (through EventBridge) start
 The job streams the object: bytes → incremental UTF-8 decoding → lines → ``csv.reader``, so memory
 stays flat whatever the file size. Each row obeys every rule of §4.3 (the same request model,
 ``build_record`` and hierarchy checks as POST /customers); a bad row is reported with its spreadsheet
-row number (the header is row 1) and skipped. Good rows are written in batches of ``BATCH_SIZE``,
-and the counters are saved after each batch. A row's customer id is ``uuid5(org, import id, row)``:
-a re-run (a redelivered event, a retried job) finds those customers already there and creates nothing.
+row number (the header is row 1) and skipped. Good rows are written in batches of ``BATCH_SIZE``.
+
+Progress is saved every ``PROGRESS_SECONDS``, and every save is a checkpoint: the counters, the row
+errors found since the last save (appended, never the whole list again) and where the next row
+starts in the file. When the invocation nears Lambda's limit the job checkpoints and puts
+``ImportContinueRequested`` on the bus; the next invocation reads the object from the checkpoint's
+offset. A retried run resumes from the last checkpoint too, and a finished import ignores further
+events. A row's customer id is ``uuid5(org, import id, row)``: rows written after the last checkpoint
+by a run that died are found on resume and not written twice.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import json
 import logging
+import re
+import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +37,15 @@ from clientele import aws, clock
 from clientele.config import config
 from clientele.domain.customers import CustomerFields
 from clientele.domain.names import fold
-from clientele.errors import ClienteleError, Conflict, FieldError, NotFound, PayloadTooLarge, ValidationFailed
+from clientele.errors import (
+    ClienteleError,
+    Conflict,
+    FieldError,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 from clientele.services import customers, orgs
 from clientele.services.customer_records import build_record
 from clientele.store import customers as customer_store
@@ -123,35 +141,99 @@ def get(org: str, import_id: str) -> dict[str, Any]:
 
 # --- the job -------------------------------------------------------------------------------------------
 
+FINISHED = frozenset({"succeeded", "completed_with_errors", "failed"})
+PROGRESS_SECONDS = 2.0  # progress is saved (a checkpoint) at most this often while running, and at the end
+HANDOVER_SECONDS = 60.0  # with less left of the invocation, checkpoint and continue in a new one
+CONTINUE_SOURCE = "clientele.imports"
+CONTINUE_REQUESTED = "ImportContinueRequested"  # {org, importId}: the job's own next invocation
+CHUNK_BYTES = 64 * 1024
+TimeLeft = Callable[[], float]
 
-def run_from_s3(bucket: str, object_key: str) -> None:
+
+def run_from_s3(bucket: str, object_key: str, time_left: TimeLeft | None = None) -> str | None:
     """The S3 "Object Created" event's object: an upload of ``imports/<org>/<id>.csv``."""
     parsed = store.parse_object_key(object_key)
     if parsed is None:
         logger.warning("ignoring object %s: not an import upload", object_key)
-        return
-    org, import_id = parsed
-    if store.get_import(org, import_id) is None:
-        logger.warning("ignoring object %s: no such import", object_key)
-        return
-    body = aws.client("s3").get_object(Bucket=bucket, Key=object_key)["Body"]
-    process(org, import_id, body.iter_chunks(chunk_size=64 * 1024))
+        return None
+    return _run(*parsed, bucket, time_left)
+
+
+def continue_import(org: str, import_id: str, time_left: TimeLeft | None = None) -> str | None:
+    """``ImportContinueRequested``: the next invocation of a file too long for one (Lambda stops at 15 min)."""
+    return _run(org, import_id, config().imports_bucket, time_left)
+
+
+def _run(org: str, import_id: str, bucket: str, time_left: TimeLeft | None) -> str | None:
+    """Start the import, or resume it from its last checkpoint (a continuation, or a retried run)."""
+    record = store.get_import(org, import_id)
+    if record is None:
+        logger.warning("ignoring import %s of org %s: no such import", import_id, org)
+        return None
+    if record.get("status") in FINISHED:
+        logger.info("import %s is %s already; a redelivered event changes nothing", import_id, record["status"])
+        return str(record["status"])
+    checkpoint = record.get("resume") if record.get("status") == "running" else None
+    return process(org, import_id, _object_chunks(bucket, store.object_key(org, import_id), checkpoint),
+                   record=record if checkpoint else None, time_left=time_left)
+
+
+def _object_chunks(bucket: str, object_key: str, checkpoint: Item | None) -> Iterator[bytes]:
+    """The object's bytes from the start, or from a checkpoint's offset (a ranged GET)."""
+    client = aws.client("s3")
+    request: dict[str, Any] = {"Bucket": bucket, "Key": object_key}
+    if checkpoint:
+        request["Range"] = f"bytes={as_int(checkpoint.get('offset'))}-"
+    try:
+        body = client.get_object(**request)["Body"]
+    except client.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "InvalidRange":  # the checkpoint was at the very end
+            return iter(())
+        raise
+    return body.iter_chunks(chunk_size=CHUNK_BYTES)
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class Lines:
+    """Text lines (with their line ends, as csv wants) from byte chunks, and how many bytes of the
+    file they came from, so a checkpoint can say where to continue. Lines end at ``\r\n``, ``\n`` or
+    ``\r`` (old Mac files), so no file is held in memory as one line. A BOM at the start is dropped."""
+
+    def __init__(self, chunks: Iterable[bytes], offset: int = 0) -> None:
+        self._chunks = chunks
+        self.consumed = offset
+        self._at_start = offset == 0
+
+    def __iter__(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+        pending = ""
+        for chunk in self._chunks:
+            if self._at_start:
+                self._at_start = False
+                if chunk.startswith(codecs.BOM_UTF8):
+                    chunk = chunk[len(codecs.BOM_UTF8):]
+                    self.consumed += len(codecs.BOM_UTF8)
+            pending += decoder.decode(chunk)
+            start = 0
+            while (end := _LINE_END.search(pending, start)) is not None:
+                if end.group() == "\r" and end.end() == len(pending):
+                    break  # a "\r" at the end of a chunk may be the first half of "\r\n"
+                yield self._line(pending[start:end.end()])
+                start = end.end()
+            pending = pending[start:]
+        pending += decoder.decode(b"", final=True)
+        if pending:
+            yield self._line(pending)
+
+    def _line(self, line: str) -> str:
+        self.consumed += len(line.encode("utf-8"))
+        return line
 
 
 def lines(chunks: Iterable[bytes]) -> Iterator[str]:
-    """Text lines (with their line ends, as csv wants) from byte chunks; a BOM is dropped."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
-    pending = ""
-    for chunk in chunks:
-        pending += decoder.decode(chunk)
-        start = 0
-        while (end := pending.find("\n", start)) >= 0:
-            yield pending[start:end + 1]
-            start = end + 1
-        pending = pending[start:]
-    pending += decoder.decode(b"", final=True)
-    if pending:
-        yield pending
+    return iter(Lines(chunks))
 
 
 @dataclass
@@ -159,77 +241,142 @@ class _Progress:
     total: int = 0
     imported: int = 0
     failed: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # not saved yet
+    saved_errors: int = 0
     truncated: bool = False
+    checkpoint: int = 0  # saves so far: each is conditional on the one before
+    saved_at: float = field(default_factory=time.monotonic)
+
+    @classmethod
+    def resumed(cls, record: Item) -> _Progress:
+        return cls(total=as_int(record.get("rowsTotal")), imported=as_int(record.get("rowsImported")),
+                   failed=as_int(record.get("rowsFailed")), saved_errors=len(record.get("errors") or []),
+                   truncated=bool(record.get("errorsTruncated")), checkpoint=as_int(record.get("checkpoint")))
 
     def fail(self, row: int, problems: list[FieldError]) -> None:
         self.failed += 1
         for problem in problems:
-            if len(self.errors) < MAX_STORED_ERRORS:
+            if self.saved_errors + len(self.errors) < MAX_STORED_ERRORS:
                 self.errors.append({"row": row, "field": problem.field, "message": problem.message})
             else:
                 self.truncated = True
 
-    def saved(self) -> dict[str, Any]:
-        return {"rowsTotal": self.total, "rowsImported": self.imported, "rowsFailed": self.failed,
-                "errors": self.errors, "errorsTruncated": self.truncated, "updatedAt": clock.now_iso()}
+    def due(self) -> bool:
+        return time.monotonic() - self.saved_at >= PROGRESS_SECONDS
+
+    def save(self, org: str, import_id: str, **changes: Any) -> None:
+        """Counters, the errors found since the last save and ``changes``, in one conditional update."""
+        counters = {"rowsTotal": self.total, "rowsImported": self.imported, "rowsFailed": self.failed,
+                    "errorsTruncated": self.truncated, "updatedAt": clock.now_iso(), "checkpoint": self.checkpoint + 1}
+        store.update_import(org, import_id, {**counters, **changes}, self.errors, after_checkpoint=self.checkpoint)
+        self.checkpoint += 1
+        self.saved_errors += len(self.errors)
+        self.errors = []
+        self.saved_at = time.monotonic()
 
 
-def process(org: str, import_id: str, chunks: Iterable[bytes]) -> str:
-    """Import every row of the CSV; returns the final status."""
-    progress = _Progress()
-    store.update_import(org, import_id, {"status": "running", **progress.saved(), "message": None})
+def process(org: str, import_id: str, chunks: Iterable[bytes], *, record: Item | None = None,
+            time_left: TimeLeft | None = None) -> str:
+    """Import the CSV's rows; ``record`` (with its ``resume`` checkpoint) continues an earlier run whose
+    ``chunks`` start at the checkpoint's offset. Returns the status: ``running`` when handed over."""
+    checkpoint: Item | None = record.get("resume") if record else None
+    if record is not None and checkpoint:
+        progress = _Progress.resumed(record)
+    else:
+        progress = _Progress()
+        store.update_import(org, import_id, {"status": "running", "rowsTotal": 0, "rowsImported": 0, "rowsFailed": 0,
+                                             "errors": [], "errorsTruncated": False, "message": None, "resume": None,
+                                             "checkpoint": 0, "updatedAt": clock.now_iso()})
+    reader = Lines(chunks, offset=as_int(checkpoint.get("offset")) if checkpoint else 0)
     try:
-        status, message = _process_rows(org, import_id, csv.reader(lines(chunks)), progress)
+        status, message = _process_rows(org, import_id, reader, progress, checkpoint, time_left)
     except UnicodeDecodeError:
         status, message = "failed", "The file is not UTF-8 text."
     except csv.Error as exc:
         status, message = "failed", f"The file is not valid CSV: {exc}."
-    store.update_import(org, import_id, {"status": status, "message": message, **progress.saved()})
+    except store.CheckpointTaken:
+        logger.warning("import %s: another run of it carries on; this one stops", import_id)
+        return "running"
+    if status != "running":
+        with contextlib.suppress(store.CheckpointTaken):
+            progress.save(org, import_id, status=status, message=message, resume=None)
     return status
 
 
-def _process_rows(org: str, import_id: str, rows: Iterator[list[str]], progress: _Progress) -> tuple[str, str | None]:
-    header = next(rows, None)
-    if header is None or not any(cell.strip() for cell in header):
-        progress.fail(1, [FieldError("header", "The file is empty: the first row must name the columns.")])
-        return "failed", "The file has no header row."
-    columns = [cell.strip() for cell in header]
-    unknown = [name for name in columns if name not in COLUMNS]
-    repeated = sorted({name for name in columns if columns.count(name) > 1})
-    if unknown or repeated:
-        problems = [FieldError(name, "Unknown column.") for name in unknown]
-        problems += [FieldError(name, "This column appears more than once.") for name in repeated]
-        progress.fail(1, problems)
-        progress.failed = 0  # the file failed; no row was read
-        known = ", ".join(COLUMNS)
-        return "failed", (f"Unknown columns: {', '.join(unknown)}. Known columns: {known}." if unknown
-                          else f"Repeated columns: {', '.join(repeated)}.")
+def _process_rows(org: str, import_id: str, reader: Lines, progress: _Progress, checkpoint: Item | None,
+                  time_left: TimeLeft | None) -> tuple[str, str | None]:
+    rows = csv.reader(reader)  # reads one line at a time: after a row, ``reader.consumed`` is where the next starts
+    if checkpoint:
+        columns = [str(name) for name in checkpoint.get("columns") or []]
+        row_number = as_int(checkpoint.get("row"))
+    else:
+        header = next(rows, None)
+        if header is None or not any(cell.strip() for cell in header):
+            progress.fail(1, [FieldError("header", "The file is empty: the first row must name the columns.")])
+            return "failed", "The file has no header row."
+        columns = [cell.strip() for cell in header]
+        unknown = [name for name in columns if name not in COLUMNS]
+        repeated = sorted({name for name in columns if columns.count(name) > 1})
+        if unknown or repeated:
+            problems = [FieldError(name, "Unknown column.") for name in unknown]
+            problems += [FieldError(name, "This column appears more than once.") for name in repeated]
+            progress.fail(1, problems)
+            progress.failed = 0  # the file failed; no row was read
+            known = ", ".join(COLUMNS)
+            return "failed", (f"Unknown columns: {', '.join(unknown)}. Known columns: {known}." if unknown
+                              else f"Repeated columns: {', '.join(repeated)}.")
+        row_number = 1
 
     catalog = orgs.refresh(org)
     batch: list[tuple[int, dict[str, Any]]] = []
-    row_number = 1
+
+    def save_checkpoint() -> None:
+        nonlocal batch
+        if batch:
+            _write_batch(org, batch, catalog, progress)
+            batch = []
+        progress.save(org, import_id, resume={"offset": reader.consumed, "row": row_number, "columns": columns})
+
     for cells in rows:
         row_number += 1
-        if not any(cell.strip() for cell in cells):
-            continue  # a blank line is not a row (it keeps its number, as in a spreadsheet)
-        progress.total += 1
-        if len(cells) > len(columns):
-            progress.fail(row_number, [FieldError("row", f"This row has {len(cells)} cells; the header has "
-                                                         f"{len(columns)}.")])
-            continue
-        record, problems = _row_record(org, import_id, row_number, dict(zip(columns, cells, strict=False)), catalog)
-        if problems:
-            progress.fail(row_number, problems)
-            continue
-        batch.append((row_number, record))
+        if any(cell.strip() for cell in cells):  # a blank line is not a row (it keeps its number, as in a spreadsheet)
+            _read_row(org, import_id, row_number, cells, columns, catalog, progress, batch)
         if len(batch) >= BATCH_SIZE:
             _write_batch(org, batch, catalog, progress)
             batch = []
-            store.update_import(org, import_id, progress.saved())
+        if time_left is not None and time_left() < HANDOVER_SECONDS:
+            save_checkpoint()
+            _request_continuation(org, import_id)
+            logger.info("import %s: checkpoint at row %d, continuing in a new invocation", import_id, row_number)
+            return "running", None
+        if not batch and progress.due():
+            save_checkpoint()
     if batch:
         _write_batch(org, batch, catalog, progress)
     return ("completed_with_errors" if progress.failed else "succeeded"), None
+
+
+def _read_row(org: str, import_id: str, row_number: int, cells: list[str], columns: list[str], catalog: Catalog,
+              progress: _Progress, batch: list[tuple[int, dict[str, Any]]]) -> None:
+    """Validate one row: into the batch when good, into the errors when not."""
+    progress.total += 1
+    if len(cells) > len(columns):
+        progress.fail(row_number, [FieldError("row", f"This row has {len(cells)} cells; the header has "
+                                                     f"{len(columns)}.")])
+        return
+    record, problems = _row_record(org, import_id, row_number, dict(zip(columns, cells, strict=False)), catalog)
+    if problems:
+        progress.fail(row_number, problems)
+    else:
+        batch.append((row_number, record))
+
+
+def _request_continuation(org: str, import_id: str) -> None:
+    entry = {"Source": CONTINUE_SOURCE, "DetailType": CONTINUE_REQUESTED, "EventBusName": config().event_bus_name,
+             "Detail": json.dumps({"org": org, "importId": import_id})}
+    if aws.client("events").put_events(Entries=[entry]).get("FailedEntryCount"):
+        # The job fails and EventBridge retries it: the retry resumes from the checkpoint just saved.
+        raise ServiceUnavailable("Could not hand the import over to its next invocation.")
 
 
 def row_customer_id(org: str, import_id: str, row: int) -> str:

@@ -1,4 +1,5 @@
-"""Import jobs: ``PK = ORG#<org>#IMPORT#<id>``, ``SK = IMPORT`` (status, counters, row errors).
+"""Import jobs: ``PK = ORG#<org>#IMPORT#<id>``, ``SK = IMPORT`` (status, counters, row errors, and
+``resume``: the checkpoint a later invocation continues from).
 
 The uploaded file lives in S3 under ``imports/<org>/<id>.csv``: the job finds the org and the import
 from the object key of the S3 "Object Created" event.
@@ -43,12 +44,37 @@ def get_import(org: str, import_id: str) -> Item | None:
     return from_item(item) if item else None
 
 
-def update_import(org: str, import_id: str, changes: dict[str, Any]) -> None:
-    """SET the given attributes (status, counters, errors) on an existing import."""
+class CheckpointTaken(Exception):
+    """Another run of the same import saved a checkpoint first (a duplicated event): this one stops."""
+
+
+def update_import(org: str, import_id: str, changes: dict[str, Any],
+                  new_errors: list[dict[str, Any]] | None = None, *, after_checkpoint: int | None = None) -> None:
+    """SET the given attributes (status, counters, checkpoint) on an existing import, and append
+    ``new_errors`` to its row errors: a progress save sends only what is new, never the whole list.
+
+    ``after_checkpoint``: save only if the stored ``checkpoint`` number is this one (else
+    :class:`CheckpointTaken`), so of two runs of one import only one carries on."""
     names = {f"#a{i}": name for i, name in enumerate(changes)}
-    update = "SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(changes)))
-    aws.dynamodb().update_item(
-        TableName=table_name(), Key=key(import_pk(org, import_id), IMPORT_SK), UpdateExpression=update,
-        ConditionExpression="attribute_exists(PK)", ExpressionAttributeNames=names,
-        ExpressionAttributeValues=values({f":a{i}": value for i, value in enumerate(changes.values())}),
-    )
+    assignments = [f"#a{i} = :a{i}" for i in range(len(changes))]
+    vals: dict[str, Any] = {f":a{i}": value for i, value in enumerate(changes.values())}
+    if new_errors:
+        names["#errors"] = "errors"
+        assignments.append("#errors = list_append(if_not_exists(#errors, :none), :new)")
+        vals.update({":none": [], ":new": new_errors})
+    condition = "attribute_exists(PK)"
+    if after_checkpoint is not None:
+        names["#checkpoint"] = "checkpoint"
+        condition += " AND #checkpoint = :previous"
+        vals[":previous"] = after_checkpoint
+    client = aws.dynamodb()
+    try:
+        client.update_item(
+            TableName=table_name(), Key=key(import_pk(org, import_id), IMPORT_SK),
+            UpdateExpression="SET " + ", ".join(assignments), ConditionExpression=condition,
+            ExpressionAttributeNames=names, ExpressionAttributeValues=values(vals),
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        if after_checkpoint is None:
+            raise
+        raise CheckpointTaken(import_id) from None
