@@ -53,7 +53,7 @@ def test_dynamodb_5xx_on_save_is_503_and_nothing_is_written(api, faulty):
 
 
 def test_transaction_conflicts_are_retried_then_503(api, faulty, monkeypatch):
-    monkeypatch.setattr("clientele.store.transactions.time.sleep", lambda _seconds: None)
+    monkeypatch.setattr("clientele.retries.time.sleep", lambda _seconds: None)
     body = customer_body()
     cancelled = aws.dynamodb().exceptions.TransactionCanceledException(
         {"Error": {"Code": "TransactionCanceledException", "Message": "conflict"},

@@ -448,13 +448,10 @@ def _field_error(error: Any) -> FieldError:
 
 
 def _write_batch(org: str, batch: list[tuple[int, Item]], catalog: Catalog, progress: _Progress) -> None:
-    """Create the batch's customers that do not exist yet (one BatchGetItem, then one save each)."""
-    existing = customer_store.get_customers(org, [record["id"] for _, record in batch])
+    """Create the batch's customers, one conditional save each. A row an earlier run of this import
+    wrote (a resumed or retried run) fails its condition, changes nothing and is counted as imported."""
     now = clock.now_iso()
     for row_number, record in batch:
-        if record["id"] in existing:
-            progress.imported += 1  # imported by an earlier run of this import
-            continue
         record.update(version=1, createdAt=now, updatedAt=now,
                       isMember=customers.hierarchy_role(catalog, record["customerTypeId"]) == "member")
         try:
@@ -462,7 +459,7 @@ def _write_batch(org: str, batch: list[tuple[int, Item]], catalog: Catalog, prog
             links = customers.hierarchy_links(record, None, None, [], role_changed=False)
             customer_store.create_customer(org, record, guards, links)
         except ClienteleError as error:
-            if customer_store.get_customer(org, record["id"]) is not None:  # a concurrent run wrote it
+            if customer_store.get_customer(org, record["id"]) is not None:  # an earlier run wrote it
                 progress.imported += 1
                 continue
             problems = error.errors if isinstance(error, ValidationFailed) else [FieldError("row", error.detail)]

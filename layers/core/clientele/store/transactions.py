@@ -7,13 +7,11 @@ version, a missing item 404, a deleted customer 409, without another read.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from clientele import aws
+from clientele import aws, retries
 from clientele.errors import ClienteleError, ServiceUnavailable
 from clientele.store.table import Item, from_item, table_name
 
@@ -80,7 +78,7 @@ class Transaction:
 def commit(transaction: Transaction) -> None:
     client: Any = aws.dynamodb()  # Any: requests are built as plain dicts
     items = [operation.request for operation in transaction.operations]
-    for attempt in range(_CONFLICT_RETRIES + 1):
+    for attempt in retries.attempts(_CONFLICT_RETRIES + 1):
         try:
             if len(items) == 1:
                 _single_write(client, items[0])
@@ -93,7 +91,6 @@ def commit(transaction: Transaction) -> None:
             if failure is not None:
                 raise failure from exc
             if any(reason.get("Code") == "TransactionConflict" for reason in reasons) and attempt < _CONFLICT_RETRIES:
-                time.sleep(random.uniform(0, 0.05 * 2**attempt))
                 continue
             raise ServiceUnavailable("The save collided with concurrent changes; retry shortly.") from exc
         except client.exceptions.ConditionalCheckFailedException as exc:
