@@ -6,6 +6,8 @@ bench/results.json.
 * Cold import of every handler module in a fresh interpreter, against a baseline measured in the
   same run: a fresh interpreter importing boto3 and serving one trivial pydantic-validated route
   with APIGatewayHttpResolver(enable_validation=True).
+* The CSV import job: rows/s, DynamoDB calls per 1,000 rows, peak memory for two file sizes
+  (bench/imports.py; `python -m bench.imports` measures only this).
 * Deployment package size, unzipped: the layer (the distributions layers/core/requirements.txt names
   and everything they depend on, as installed in this virtualenv, plus layers/core/clientele) and the
   largest function folder. `python -m bench package` measures only this.
@@ -379,13 +381,17 @@ def main() -> None:
         print_package(package)
         print(f"results written to {RESULTS.relative_to(ROOT)}")
         return
+    from bench.imports import measure_import, print_import
+
     operations = measure_operations()
     stream = measure_stream()
+    csv_import = measure_import()
     imports = measure_cold_imports()
     package = measure_package()
     heaviest = max(imports["handlers"], key=lambda h: h["ratio"])
-    RESULTS.write_text(json.dumps({"operations": operations, "stream": stream, "coldImports": imports,
-                                   "heaviestImportRatio": heaviest["ratio"], "package": package}, indent=2) + "\n")
+    RESULTS.write_text(json.dumps({"operations": operations, "stream": stream, "import": csv_import,
+                                   "coldImports": imports, "heaviestImportRatio": heaviest["ratio"],
+                                   "package": package}, indent=2) + "\n")
 
     print(f"\nDynamoDB calls and handler overhead per operation (warm container, {ROUNDS} rounds)")
     print(f"{'operation':32} {'calls':>5}  {'target':18} {'p50 ms':>7} {'p95 ms':>7}  calls made")
@@ -396,6 +402,7 @@ def main() -> None:
           f"{stream['cpuRecordsPerSecond']} records/s CPU side ({stream['cpuMsPer100Records']} ms per 100), "
           f"{stream['dynamodbCallsPer100Records']} DynamoDB calls and {stream['itemWritesPer100Records']} item writes "
           f"per 100 records ({', '.join(f'{k} x{v}' for k, v in stream['callMix'].items())})")
+    print_import(csv_import)
     print(f"\nCold import, CPU time (best of {IMPORT_RUNS} interleaved rounds; fresh interpreters with only the "
           f"layer and boto3); baseline boto3 + trivial validated route: {imports['baselineMs']} ms")
     for handler in sorted(imports["handlers"], key=lambda h: -h["ratio"]):
