@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,28 @@ def _route_pattern(path: str) -> re.Pattern[str]:
     return re.compile("^" + re.sub(r"\{(\w+)\+?\}", r"(?P<\1>[^/]+)", path) + "$")
 
 
-class Api:
+class Verbs:
+    """``get``/``post``/``put``/``patch``/``delete`` over a client's ``call(method, path, **options)``."""
+
+    call: Callable[..., Reply]
+
+    def get(self, path: str, **kwargs: Any) -> Reply:
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
+        return self.call("POST", path, body=body, **kwargs)
+
+    def put(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
+        return self.call("PUT", path, body=body, **kwargs)
+
+    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
+        return self.call("PATCH", path, body=body, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Reply:
+        return self.call("DELETE", path, **kwargs)
+
+
+class Api(Verbs):
     """Calls handlers as API Gateway would: route from the template, claims from the 'token'."""
 
     def __init__(self) -> None:
@@ -75,18 +97,3 @@ class Api:
         except json.JSONDecodeError:
             body = raw
         return Reply(response["statusCode"], dict(response.get("headers") or {}), body, raw)
-
-    def get(self, path: str, **kwargs: Any) -> Reply:
-        return self.call("GET", path, **kwargs)
-
-    def post(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return self.call("POST", path, body=body, **kwargs)
-
-    def put(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return self.call("PUT", path, body=body, **kwargs)
-
-    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return self.call("PATCH", path, body=body, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Reply:
-        return self.call("DELETE", path, **kwargs)

@@ -14,11 +14,11 @@ from typing import Any
 
 from requests.structures import CaseInsensitiveDict
 
-from local.invoke import Reply
+from local.invoke import Reply, Verbs
 from tests.e2e.conftest import Stack
 
 
-class HttpApi:
+class HttpApi(Verbs):
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         self.nonce = uuid.uuid4().hex[:10]
@@ -60,18 +60,3 @@ class HttpApi:
         from tests.e2e.conftest import E2E_SECRET
 
         return E2E_SECRET
-
-    def get(self, path: str, **kwargs: Any) -> Reply:
-        return self.call("GET", path, **kwargs)
-
-    def post(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return self.call("POST", path, body=body, **kwargs)
-
-    def put(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return self.call("PUT", path, body=body, **kwargs)
-
-    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
-        return self.call("PATCH", path, body=body, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Reply:
-        return self.call("DELETE", path, **kwargs)

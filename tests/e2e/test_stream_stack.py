@@ -27,6 +27,25 @@ def eventually(read: Callable[[], Any], expected: Any) -> float:
         time.sleep(0.05)
 
 
+def children(stack: Stack, org: str, parent: dict[str, Any]) -> list[str]:
+    return [item["id"] for item in stack.get(f"/customers/{parent['id']}/children", org=org).json()["items"]]
+
+
+def matched(stack: Stack, org: str, **query: str) -> list[str]:
+    reply = stack.get("/customers/match", org=org, params=query)
+    return [item["customer"]["id"] for item in reply.json()["items"]]
+
+
+def commercial(stack: Stack, org: str) -> int:
+    groups = stack.get("/reports/customers", org=org, params={"groupBy": "customerType"}).json()["groups"]
+    return next(group["count"] for group in groups if group["name"] == "Commercial")
+
+
+def rollup(stack: Stack, org: str, customer: dict[str, Any], project: dict[str, Any]) -> tuple[int, str]:
+    read = stack.get(f"/customers/{customer['id']}/projects/{project['id']}", org=org).json()
+    return read["orderCount"], read["orderValue"]
+
+
 def test_children_match_report_and_rollups_appear_within_two_seconds(stack: Stack) -> None:
     org = f"e2e-{uuid.uuid4().hex[:10]}"
     parent = stack.create_customer(org, companyName="Parent").json()
@@ -38,25 +57,10 @@ def test_children_match_report_and_rollups_appear_within_two_seconds(stack: Stac
                                                                   "unitPrice": "12.50"}]})
     assert order.status_code == 201, order.text
 
-    def children() -> list[str]:
-        return [item["id"] for item in stack.get(f"/customers/{parent['id']}/children", org=org).json()["items"]]
-
-    def matched() -> list[str]:
-        reply = stack.get("/customers/match", org=org, params={"email": "CHILD@e2e.test"})
-        return [item["customer"]["id"] for item in reply.json()["items"]]
-
-    def commercial() -> int:
-        groups = stack.get("/reports/customers", org=org, params={"groupBy": "customerType"}).json()["groups"]
-        return next(group["count"] for group in groups if group["name"] == "Commercial")
-
-    def rollup() -> tuple[int, str]:
-        read = stack.get(f"/customers/{child['id']}/projects/{project['id']}", org=org).json()
-        return read["orderCount"], read["orderValue"]
-
-    eventually(children, [child["id"]])
-    eventually(matched, [child["id"]])
-    eventually(commercial, 2)
-    eventually(rollup, (1, "25.00"))
+    eventually(lambda: children(stack, org, parent), [child["id"]])
+    eventually(lambda: matched(stack, org, email="CHILD@e2e.test"), [child["id"]])
+    eventually(lambda: commercial(stack, org), 2)
+    eventually(lambda: rollup(stack, org, child, project), (1, "25.00"))
     stack.server.wait_for(r"STREAM\s+StreamProcessorFunction")
 
 
@@ -81,46 +85,31 @@ def test_children_match_report_and_rollups_follow_edits_reparents_cancels_and_de
         assert reply.status_code in (200, 204), reply.text
         version += 1
 
-    def children(parent: dict[str, Any]) -> list[str]:
-        return [item["id"] for item in stack.get(f"/customers/{parent['id']}/children", org=org).json()["items"]]
-
-    def matched(**query: str) -> list[str]:
-        reply = stack.get("/customers/match", org=org, params=query)
-        return [item["customer"]["id"] for item in reply.json()["items"]]
-
-    def commercial() -> int:
-        groups = stack.get("/reports/customers", org=org, params={"groupBy": "customerType"}).json()["groups"]
-        return next(group["count"] for group in groups if group["name"] == "Commercial")
-
-    def rollup() -> tuple[int, str]:
-        read = stack.get(f"/customers/{child['id']}/projects/{project['id']}", org=org).json()
-        return read["orderCount"], read["orderValue"]
-
-    eventually(rollup, (2, "50.00"))
-    eventually(commercial, 3)
+    eventually(lambda: rollup(stack, org, child, project), (2, "50.00"))
+    eventually(lambda: commercial(stack, org), 3)
 
     change("PATCH", json={"emails": "new@e2e.test", "phones": "+1 212 555 0199"})  # an edit
-    eventually(lambda: matched(email="old@e2e.test"), [])
-    eventually(lambda: matched(email="NEW@e2e.test"), [child["id"]])
-    eventually(lambda: matched(phone="+1 212 555 0142"), [])
-    eventually(lambda: matched(phone="+12125550199"), [child["id"]])
+    eventually(lambda: matched(stack, org, email="old@e2e.test"), [])
+    eventually(lambda: matched(stack, org, email="NEW@e2e.test"), [child["id"]])
+    eventually(lambda: matched(stack, org, phone="+1 212 555 0142"), [])
+    eventually(lambda: matched(stack, org, phone="+12125550199"), [child["id"]])
 
     change("PATCH", json={"parentCustomerId": second["id"]})  # a re-parent
-    eventually(lambda: children(first), [])
-    eventually(lambda: children(second), [child["id"]])
+    eventually(lambda: children(stack, org, first), [])
+    eventually(lambda: children(stack, org, second), [child["id"]])
 
     reply = stack.patch(f"/sales-orders/{cancelled['id']}", org=org, json={"status": "cancelled"},
                         headers={"If-Match": '"1"'})
     assert reply.status_code == 200, reply.text
-    eventually(rollup, (1, "25.00"))  # a cancel
+    eventually(lambda: rollup(stack, org, child, project), (1, "25.00"))  # a cancel
     assert kept["status"] == "draft"
 
     change("DELETE")  # a delete
-    eventually(lambda: children(second), [])
-    eventually(lambda: matched(email="new@e2e.test"), [])
-    eventually(commercial, 2)
+    eventually(lambda: children(stack, org, second), [])
+    eventually(lambda: matched(stack, org, email="new@e2e.test"), [])
+    eventually(lambda: commercial(stack, org), 2)
 
     change("POST", "/restore")  # and back
-    eventually(lambda: children(second), [child["id"]])
-    eventually(lambda: matched(email="new@e2e.test"), [child["id"]])
-    eventually(commercial, 3)
+    eventually(lambda: children(stack, org, second), [child["id"]])
+    eventually(lambda: matched(stack, org, email="new@e2e.test"), [child["id"]])
+    eventually(lambda: commercial(stack, org), 3)
