@@ -20,3 +20,18 @@ def test_invalid_address_is_named_by_position():
 def test_injection_looking_values_are_not_addresses():
     _, errors = normalise_emails(["x@example.com'; DROP TABLE customers;--"])
     assert errors
+
+
+def test_internationalised_addresses_are_accepted_and_lower_cased():
+    emails, errors = normalise_emails(["José@Exämple.de", "用户@例子.广告"])
+    assert emails == ["josé@exämple.de", "用户@例子.广告"] and errors == []
+
+
+def test_a_domain_label_may_not_start_or_end_with_a_hyphen_or_underscore():
+    _, errors = normalise_emails(["a@-example.com", "a@example_.com", "a@example", "a b@example.com"])
+    assert [e.field for e in errors] == ["emails[0]", "emails[1]", "emails[2]", "emails[3]"]
+
+
+def test_a_domain_label_holds_no_underscore():
+    _, errors = normalise_emails(["a@ex_ample.com"])
+    assert errors

@@ -7,8 +7,10 @@ import re
 from clientele.errors import FieldError
 
 # Pragmatic address check (RFC 5321 lengths, one @, dotted domain, no spaces or angle brackets).
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+# Letters and digits of any script are allowed in both parts: internationalised addresses
+# (RFC 6531, e.g. josé@exämple.de) are customers' real addresses.
+_LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"  # a letter or digit at each end, hyphens between
+_EMAIL = re.compile(r"^[\w.!#$%&'*+/=?^`{|}~-]+@" + _LABEL + r"(?:\." + _LABEL + r")+$")
 MAX_ENTRIES = 20
 
 
