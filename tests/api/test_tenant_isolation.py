@@ -397,6 +397,76 @@ def _upsert_by_a_remote_id(world: World, method: str, path: str) -> None:
     watch.assert_untouched(A, f"{method} {path}")
 
 
+@case(("GET", "/integrations/quickbooks/sync"))
+def _quickbooks_sync_progress(world: World, method: str, path: str) -> None:
+    """B never reads A's sync state or lease (both live under ``ORG#alpha``)."""
+    from clientele.store import quickbooks_sync as sync_store
+
+    api, alpha, _, watch = world
+    sync_store.update_state(A, {"status": "completed_with_errors", "mode": "full", "lastRunAt": "2026-12-01T08:00:00Z",
+                                "counts": {"fetched": 7, "failed": 1},
+                                "errors": [{"remoteId": "QB-alpha", "message": f"{SECRET} row"}]})
+    assert sync_store.acquire_lease(A, "alpha-run", 900)
+    try:
+        mine = api.get(path, org=A, role="integration").body
+        assert (mine["status"], mine["running"], mine["counts"]["fetched"]) == ("completed_with_errors", True, 7)
+        watch.mark()
+        for role in ("admin", "integration"):
+            reply = api.get(path, org=B, role=role)
+            assert reply.status == 200, reply.body
+            assert (reply.body["status"], reply.body["running"], reply.body["counts"], reply.body["errors"]) == (
+                "never_run", False, None, [])
+            assert_no_leak(reply, alpha)
+        watch.assert_untouched(A, f"{method} {path}")
+    finally:
+        sync_store.release_lease(A, "alpha-run")
+
+
+@case(("POST", "/integrations/quickbooks/sync"))
+def _quickbooks_sync_request(world: World, method: str, path: str) -> None:
+    """B's request names B's org and B's realm, never A's, and writes nothing of A's."""
+    import boto3
+
+    from clientele.config import config
+    from clientele.services.quickbooks_sync import EVENT_SOURCE
+
+    api, alpha, bravo, watch = world
+    events, sqs = boto3.client("events"), boto3.client("sqs")
+    url = sqs.create_queue(QueueName="isolation-qbo-sync")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus = config().event_bus_name
+    events.put_rule(Name="isolation-qbo-sync", EventBusName=bus, EventPattern=json.dumps({"source": [EVENT_SOURCE]}))
+    events.put_targets(Rule="isolation-qbo-sync", EventBusName=bus, Targets=[{"Id": "sqs", "Arn": arn}])
+
+    def received() -> list[dict[str, Any]]:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        return [json.loads(message["Body"])["detail"] for message in messages]
+
+    def connect(tenant: Tenant, realm: str | None) -> None:
+        current = api.get("/settings", org=tenant.org)
+        reply = api.put("/settings", {**current.body, "customerIntegrationEnabled": realm is not None,
+                                      "integrationProvider": "quickbooks" if realm else None,
+                                      "quickbooksRealmId": realm}, org=tenant.org, headers={"If-Match": current.etag})
+        assert reply.status == 200, reply.body
+
+    connect(alpha, "alpha-realm")
+    try:
+        watch.mark()
+        off = api.post(path, {"full": True}, org=B)  # A's integration is on, B's is not
+        assert_problem(off, 409, "integration_disabled")
+        assert received() == []
+        connect(bravo, "bravo-realm")
+        watch.mark()
+        reply = api.post(path, {"full": True}, org=B)
+        assert reply.status == 202, reply.body
+        assert received() == [{"org": B, "realmId": "bravo-realm", "full": True}]
+        assert_no_leak(reply, alpha)
+        watch.assert_untouched(A, f"{method} {path}")
+    finally:
+        connect(alpha, None)
+        connect(bravo, None)
+
+
 # ----------------------------------------------------------------------------- the sweep
 
 

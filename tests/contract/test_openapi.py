@@ -101,6 +101,8 @@ def test_success_statuses_are_the_ones_the_handlers_answer(committed: dict[str, 
                 assert set(operation["requestBody"]["content"]) == {"text/csv", "application/json"}, where
             elif path == "/customers/by-remote-id/{remoteId}":
                 assert successes == {"200", "201"}, where
+            elif (method, path) == ("post", "/integrations/quickbooks/sync"):
+                assert successes == {"202"}, where  # a trigger: accepted, the job runs it
             elif method == "post" and takes_key:
                 assert successes == {"201"}, where
             else:

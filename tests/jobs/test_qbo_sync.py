@@ -434,6 +434,37 @@ def test_the_schedule_requests_a_sync_for_every_org_with_the_integration_on(
     assert qbo_job(acme, LambdaContext(timeout_seconds=900))["counts"]["created"] == 5
 
 
+def test_a_sync_requested_through_the_api_runs_and_its_progress_reads_completed_with_counts(
+        api: Any, connected: FakeQbo, bus: Any) -> None:
+    assert api.get("/integrations/quickbooks/sync").body["status"] == "never_run"
+    reply = api.post("/integrations/quickbooks/sync", {"full": True})
+    assert reply.status == 202, reply.body
+    [requested] = bus()
+    assert requested["detail"] == {"org": "acme", "realmId": REALM, "full": True}
+    started = datetime.now(UTC) - timedelta(seconds=1)
+    assert qbo_job(requested, LambdaContext(timeout_seconds=900))["status"] == "completed_with_errors"
+    progress = api.get(reply.headers["Location"]).body
+    assert (progress["status"], progress["mode"], progress["running"]) == ("completed_with_errors", "full", False)
+    assert progress["counts"] == {"fetched": 6, "created": 5, "updated": 0, "unchanged": 0, "deactivated": 0,
+                                  "failed": 1}
+    assert [error["remoteId"] for error in progress["errors"]] == ["6"]
+    assert datetime.fromisoformat(progress["lastRunAt"]) >= started.replace(microsecond=0)
+    assert progress["lastSuccessAt"] >= progress["lastRunAt"] > progress["changedSince"]
+    assert progress["integrationEnabled"] is True and progress["error"] is None
+
+
+def test_a_second_request_while_a_run_holds_the_lease_fetches_nothing(api: Any, connected: FakeQbo, bus: Any) -> None:
+    assert api.post("/integrations/quickbooks/sync").status == 202
+    assert api.post("/integrations/quickbooks/sync").status == 202
+    first, second = bus()
+    assert sync_store.acquire_lease("acme", "the-first-run", 900)  # the first request's run, still going
+    assert qbo_job(second, LambdaContext(timeout_seconds=900))["status"] == "locked"
+    assert not connected.requests
+    assert api.get("/integrations/quickbooks/sync").body["running"] is True
+    sync_store.release_lease("acme", "the-first-run")
+    assert qbo_job(first, LambdaContext(timeout_seconds=900))["counts"]["created"] == 5
+
+
 def test_a_request_for_an_org_whose_integration_is_off_does_nothing(api: Any, connected: FakeQbo) -> None:
     _settings(api, customerIntegrationEnabled=False)
     assert run()["status"] == "skipped"

@@ -20,6 +20,9 @@ READERS = ROLES
 WRITERS = frozenset({"admin", "editor"})
 ADMINS = frozenset({"admin"})
 UPSERTERS = frozenset({"admin", "integration"})
+# Who watches the QuickBooks sync (GET /integrations/quickbooks/sync): the admin who connected it and
+# the integration account itself; editors and viewers see the synced customers, not the job.
+SYNC_WATCHERS = frozenset({"admin", "integration"})
 
 
 @dataclass(frozen=True, slots=True)

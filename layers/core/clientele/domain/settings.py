@@ -18,5 +18,13 @@ class OrgSettings:
     updated_at: str | None = None
 
     @property
+    def quickbooks_realm(self) -> str | None:
+        """The company the QuickBooks sync runs for: the realm id while the integration is on with
+        provider ``quickbooks``; ``None`` otherwise (the sync is off)."""
+        if self.customer_integration_enabled and self.integration_provider == "quickbooks":
+            return self.quickbooks_realm_id or None
+        return None
+
+    @property
     def dialing(self) -> DialingContext:
         return DialingContext(self.default_country, self.default_area_code)

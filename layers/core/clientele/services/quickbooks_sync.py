@@ -5,8 +5,9 @@ Triggers (``functions/jobs/qbo_sync.py``):
 * the schedule — :func:`request_all` lists the orgs with the integration on (sparse GSI1 partition, no
   Scan) and puts one ``QuickBooksSyncRequested`` ``{org, realmId}`` event per org on the bus, so each
   org syncs in its own invocation with its own time budget;
-* ``QuickBooksSyncRequested`` ``{org[, realmId][, full]}`` (that fan-out, an operator, or a full
-  resync continuing) — :func:`sync` pulls what changed;
+* ``QuickBooksSyncRequested`` ``{org[, realmId][, full]}`` (that fan-out, an admin's
+  ``POST /integrations/quickbooks/sync`` through :func:`request`, or a full resync continuing) —
+  :func:`sync` pulls what changed;
 * ``QuickBooksCustomersChanged`` ``{org, realmId, customerIds}`` from the webhook — :func:`sync` with
   ``customer_ids`` fetches just those customers and leaves the watermark alone.
 
@@ -50,7 +51,7 @@ from clientele import aws, clock
 from clientele.config import config
 from clientele.domain.countries import normalise_country
 from clientele.domain.remote_ids import UpsertFields, valid_remote_id
-from clientele.errors import ClienteleError, ServiceUnavailable, ValidationFailed
+from clientele.errors import ClienteleError, Conflict, ServiceUnavailable, ValidationFailed
 from clientele.integrations.quickbooks import QboAuthError, QboClient, QboError, QboUnavailable
 from clientele.services import customer_upserts, orgs, quickbooks_webhook
 from clientele.services.customer_records import build_record, document_fields
@@ -159,7 +160,8 @@ def customer_document(raw: Mapping[str, Any]) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- triggers
 
 
-def _put_events(detail_type: str, details: list[dict[str, Any]]) -> None:
+def put_events(detail_type: str, details: list[dict[str, Any]]) -> None:
+    """Put one ``clientele.quickbooks`` event per detail on the project's bus (10 per PutEvents call)."""
     entries = [{"Source": EVENT_SOURCE, "DetailType": detail_type, "Detail": json.dumps(detail),
                 "EventBusName": config().event_bus_name} for detail in details]
     events = aws.client("events")
@@ -172,7 +174,7 @@ def _put_events(detail_type: str, details: list[dict[str, Any]]) -> None:
 def request_all() -> int:
     """The scheduled tick: one ``QuickBooksSyncRequested`` per org with the integration on."""
     details = [{"org": org, "realmId": realm} for org, realm in store.enabled_realms()]
-    _put_events(SYNC_REQUESTED, details)
+    put_events(SYNC_REQUESTED, details)
     logger.info("quickbooks sync requested for %d org(s)", len(details))
     return len(details)
 
@@ -180,12 +182,21 @@ def request_all() -> int:
 def connected_realm(org: str) -> str | None:
     """The org's realm while its QuickBooks integration is on (read consistently, not from a cache)."""
     item = settings_store.get_settings(org)
-    if item is None:
-        return None
-    settings = settings_from_item(item)
-    if settings.customer_integration_enabled and settings.integration_provider == "quickbooks":
-        return settings.quickbooks_realm_id
-    return None
+    return settings_from_item(item).quickbooks_realm if item is not None else None
+
+
+def request(org: str, *, full: bool = False) -> None:
+    """``POST /integrations/quickbooks/sync``: put one ``QuickBooksSyncRequested {org, realmId, full}``
+    on the bus for the job. The settings are read consistently (an integration switched on a moment ago
+    in another container counts); while the integration is off, 409 ``integration_disabled``."""
+    realm = connected_realm(org)
+    if realm is None:
+        raise Conflict("integration_disabled",
+                       "The QuickBooks integration is off for this organisation. An admin turns it on with "
+                       "PUT /settings: customerIntegrationEnabled true, integrationProvider \"quickbooks\" "
+                       "and quickbooksRealmId the QuickBooks company id.")
+    put_events(SYNC_REQUESTED, [{"org": org, "realmId": realm, "full": full}])
+    logger.info("quickbooks sync requested for org %s (full=%s)", org, full)
 
 
 def sync(org: str, *, realm_id: str | None = None, customer_ids: Iterable[str] | None = None, full: bool = False,
@@ -208,7 +219,7 @@ def sync(org: str, *, realm_id: str | None = None, customer_ids: Iterable[str] |
     finally:
         store.release_lease(org, owner)
     if outcome.status == "continuing":
-        _put_events(SYNC_REQUESTED, [{"org": org, "realmId": realm}])
+        put_events(SYNC_REQUESTED, [{"org": org, "realmId": realm}])
     return outcome
 
 

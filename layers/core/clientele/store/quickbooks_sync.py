@@ -7,6 +7,9 @@
   ``lastSuccessAt``, ``mode``, ``status``, ``counts`` and the first row errors; ``resume`` while a
   full resync continues in a further invocation.
 
+The two sort keys are adjacent (``QBO_SYNC_LEASE`` < ``QBO_SYNC_STATE``, nothing between them), so
+:func:`get_progress` reads both with one Query (``SK BETWEEN``) for ``GET /integrations/quickbooks/sync``.
+
 The orgs with the integration on are listed from the sparse GSI1 partition ``QBO_REALM#ENABLED``
 (see :mod:`clientele.store.settings`), never by a Scan.
 """
@@ -59,6 +62,24 @@ def get_state(org: str) -> Item | None:
     response = aws.dynamodb().get_item(TableName=table_name(), Key=_state_key(org), ConsistentRead=True)
     item = response.get("Item")
     return from_item(item) if item else None
+
+
+def get_progress(org: str) -> tuple[Item | None, Item | None]:
+    """(state, lease) of the org's sync — each ``None`` when absent — in one consistent Query."""
+    response = aws.dynamodb().query(
+        TableName=table_name(), ConsistentRead=True,
+        KeyConditionExpression="PK = :pk AND SK BETWEEN :lease AND :state",
+        ExpressionAttributeValues=values({":pk": keys.org_pk(org), ":lease": keys.QBO_SYNC_LEASE_SK,
+                                          ":state": keys.QBO_SYNC_STATE_SK}),
+    )
+    found = {str(item["SK"]): item for item in map(from_item, response.get("Items", []))}
+    return found.get(keys.QBO_SYNC_STATE_SK), found.get(keys.QBO_SYNC_LEASE_SK)
+
+
+def lease_held(lease: Item | None) -> bool:
+    """True while ``lease`` (as :func:`get_progress` returns it) has not expired — the very test
+    :func:`acquire_lease` applies (a lease is taken over only once ``expiresAt < now``)."""
+    return lease is not None and int(lease.get("expiresAt") or 0) >= int(time.time())
 
 
 def update_state(org: str, changes: dict[str, Any], remove: tuple[str, ...] = ()) -> None:
