@@ -38,3 +38,9 @@ def test_list_errors_name_the_offending_entry_and_duplicates_are_dropped():
     phones, errors = normalise_phones("212-555-0101, +1 212 555 0101, 12", DialingContext("US", None))
     assert phones == ["+1-212-555-0101"]
     assert [e.field for e in errors] == ["phones[2]"]
+
+
+def test_a_number_that_would_not_read_back_as_itself_is_refused():
+    """In DE, 000000 formats as +49-00000, which reads back as +49-0000: never a fixed point."""
+    with pytest.raises(PhoneError):
+        normalise_phone("000000", DialingContext("DE", None))

@@ -27,6 +27,15 @@ def _format(phonenumbers: Any, number: Any) -> str:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.RFC3966)).removeprefix("tel:")
 
 
+def _canonical(phonenumbers: Any, number: Any, text: str, region: str | None) -> str:
+    """The stored form, which must read back as itself: a degenerate number (``000000`` in DE loses
+    a leading zero each time it is read again) would otherwise change on every save and never match."""
+    formatted = _format(phonenumbers, number)
+    if _format(phonenumbers, phonenumbers.parse(formatted, None)) != formatted:
+        raise PhoneError(f"'{text}' cannot be a phone number in {region or 'any region'}.")
+    return formatted
+
+
 def normalise_phone(raw: str, context: DialingContext) -> str:
     """`+<cc>-<groups>`; raises PhoneError with a message a person can act on."""
     import phonenumbers
@@ -45,7 +54,7 @@ def normalise_phone(raw: str, context: DialingContext) -> str:
 
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason == ValidationResult.IS_POSSIBLE:
-        return _format(phonenumbers, number)
+        return _canonical(phonenumbers, number, text, region)
     if reason == ValidationResult.IS_POSSIBLE_LOCAL_ONLY and not text.startswith("+"):
         if not context.default_area_code:
             raise PhoneError(
@@ -54,7 +63,7 @@ def normalise_phone(raw: str, context: DialingContext) -> str:
         national = phonenumbers.national_significant_number(number)
         with_area = phonenumbers.parse(context.default_area_code + national, region)
         if phonenumbers.is_possible_number(with_area):
-            return _format(phonenumbers, with_area)
+            return _canonical(phonenumbers, with_area, text, region)
     raise PhoneError(f"'{text}' cannot be a phone number in {region or 'any region'}.")
 
 
