@@ -22,7 +22,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import json
 import logging
 import re
 import time
@@ -43,7 +42,6 @@ from clientele.errors import (
     FieldError,
     NotFound,
     PayloadTooLarge,
-    ServiceUnavailable,
     ValidationFailed,
 )
 from clientele.services import customers, orgs
@@ -372,11 +370,11 @@ def _read_row(org: str, import_id: str, row_number: int, cells: list[str], colum
 
 
 def _request_continuation(org: str, import_id: str) -> None:
-    entry = {"Source": CONTINUE_SOURCE, "DetailType": CONTINUE_REQUESTED, "EventBusName": config().event_bus_name,
-             "Detail": json.dumps({"org": org, "importId": import_id})}
-    if aws.client("events").put_events(Entries=[entry]).get("FailedEntryCount"):
-        # The job fails and EventBridge retries it: the retry resumes from the checkpoint just saved.
-        raise ServiceUnavailable("Could not hand the import over to its next invocation.")
+    from clientele.events import publisher
+
+    # When it fails, so does the job, and EventBridge retries it: the retry resumes from the checkpoint.
+    publisher.publish_all([(CONTINUE_REQUESTED, {"org": org, "importId": import_id})], CONTINUE_SOURCE,
+                          "Could not hand the import over to its next invocation.")
 
 
 def row_customer_id(org: str, import_id: str, row: int) -> str:

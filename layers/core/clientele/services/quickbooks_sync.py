@@ -37,7 +37,6 @@ that fails (QuickBooks still throttling or failing after the retries) keeps the 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -47,8 +46,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from clientele import aws, clock
-from clientele.config import config
+from clientele import clock
 from clientele.domain.countries import normalise_country
 from clientele.domain.remote_ids import UpsertFields, valid_remote_id
 from clientele.errors import ClienteleError, Conflict, ServiceUnavailable, ValidationFailed
@@ -161,14 +159,11 @@ def customer_document(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def put_events(detail_type: str, details: list[dict[str, Any]]) -> None:
-    """Put one ``clientele.quickbooks`` event per detail on the project's bus (10 per PutEvents call)."""
-    entries = [{"Source": EVENT_SOURCE, "DetailType": detail_type, "Detail": json.dumps(detail),
-                "EventBusName": config().event_bus_name} for detail in details]
-    events = aws.client("events")
-    for start in range(0, len(entries), 10):  # PutEvents takes at most 10 entries
-        response = events.put_events(Entries=entries[start:start + 10])
-        if response.get("FailedEntryCount"):
-            raise ServiceUnavailable("Could not put the QuickBooks sync requests on the bus.")
+    """Put one ``clientele.quickbooks`` event per detail on the project's bus."""
+    from clientele.events import publisher
+
+    publisher.publish_all([(detail_type, detail) for detail in details], EVENT_SOURCE,
+                          "Could not put the QuickBooks sync requests on the bus.")
 
 
 def request_all() -> int:

@@ -23,9 +23,8 @@ import logging
 from functools import cache
 from typing import Any
 
-from clientele import aws
 from clientele.config import config
-from clientele.errors import BadRequest, ServiceUnavailable, Unauthorized
+from clientele.errors import BadRequest, Unauthorized
 from clientele.store import settings as settings_store
 
 logger = logging.getLogger("clientele")
@@ -99,12 +98,9 @@ def handle(body: bytes, signature: str | None) -> int:
             logger.warning("quickbooks webhook for an unknown realm %s ignored", realm_id)
             continue
         for start in range(0, len(customer_ids), _MAX_IDS_PER_EVENT):
-            detail = {"org": org, "realmId": realm_id, "customerIds": customer_ids[start:start + _MAX_IDS_PER_EVENT]}
-            entries.append({"Source": EVENT_SOURCE, "DetailType": DETAIL_TYPE, "Detail": json.dumps(detail),
-                            "EventBusName": config().event_bus_name})
-    events = aws.client("events")
-    for start in range(0, len(entries), 10):  # PutEvents takes at most 10 entries
-        response = events.put_events(Entries=entries[start:start + 10])
-        if response.get("FailedEntryCount"):
-            raise ServiceUnavailable("Could not enqueue the sync; Intuit will retry the notification.")
+            entries.append((DETAIL_TYPE, {"org": org, "realmId": realm_id,
+                                          "customerIds": customer_ids[start:start + _MAX_IDS_PER_EVENT]}))
+    from clientele.events import publisher
+
+    publisher.publish_all(entries, EVENT_SOURCE, "Could not enqueue the sync; Intuit will retry the notification.")
     return len(entries)
