@@ -88,14 +88,14 @@ def measure_operations() -> list[dict[str, Any]]:
     from bench.scenarios import SCENARIOS
     from clientele import aws
     from local import template
-    from local.dynamodb import install_transaction_rollback
+    from local.dynamodb import install_repairs
     from local.invoke import Api
 
     results = []
     with mock_aws():
         # moto's own rollback deep-copies the table per transaction: O(table) per write, and the
         # stream-fed scenarios then grew past 20 GB of memory (see local/dynamodb.py).
-        undo = install_transaction_rollback()
+        undo = install_repairs()
         boto3.client("dynamodb").create_table(TableName=os.environ["TABLE_NAME"], **template.table_definition())
         boto3.client("events").create_event_bus(Name=os.environ["EVENT_BUS_NAME"])  # derived-read scenarios
         api = Api()
@@ -173,13 +173,13 @@ def measure_stream() -> dict[str, Any]:
 
     from clientele import aws
     from local import template
-    from local.dynamodb import install_transaction_rollback
+    from local.dynamodb import install_repairs
     from local.events import LambdaContext
     from local.invoke import Api
     from local.streams import lambda_record, matches, stream_mappings
 
     with mock_aws():
-        undo = install_transaction_rollback()
+        undo = install_repairs()
         boto3.client("dynamodb").create_table(TableName=os.environ["TABLE_NAME"], **template.table_definition())
         boto3.client("events").create_event_bus(Name=os.environ["EVENT_BUS_NAME"])
         api = Api()

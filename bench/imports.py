@@ -289,7 +289,7 @@ def measure_throughput(rows: int = ROWS) -> dict[str, Any]:
     from clientele.config import config
     from clientele.store import imports as import_store
     from local import template
-    from local.dynamodb import install_transaction_rollback
+    from local.dynamodb import install_repairs
     from local.events import LambdaContext
     from local.invoke import Api
 
@@ -298,7 +298,7 @@ def measure_throughput(rows: int = ROWS) -> dict[str, Any]:
     hooks = _Hooks()
     with mock_aws():
         # Without it moto deep-copies the table for every transaction: O(table) per row.
-        undo = install_transaction_rollback()
+        undo = install_repairs()
         try:
             _fresh_state()
             boto3.client("dynamodb").create_table(TableName=os.environ["TABLE_NAME"], **template.table_definition())
@@ -459,7 +459,7 @@ def memory_child(rows: int, staging_key: str) -> dict[str, Any]:
     from clientele.config import config
     from clientele.store import imports as import_store
     from local import template
-    from local.dynamodb import install_transaction_rollback
+    from local.dynamodb import install_repairs
     from local.events import LambdaContext
     from local.invoke import Api
 
@@ -485,7 +485,7 @@ def memory_child(rows: int, staging_key: str) -> dict[str, Any]:
         saved["errors"] = errors
 
     with mock_aws():
-        undo = install_transaction_rollback()
+        undo = install_repairs()
         try:
             _fresh_state()
             boto3.client("dynamodb").create_table(TableName=os.environ["TABLE_NAME"], **template.table_definition())

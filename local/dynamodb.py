@@ -8,13 +8,19 @@ two concurrent conditional writes or transactions on one item can both succeed (
 Every AWS client in the process (handlers, stream poller, jobs) reaches it through
 ``AWS_ENDPOINT_URL``; the table and the event bus are created from ``template.yaml``.
 
-One repair to moto (:func:`install_transaction_rollback`): moto snapshots a whole table with
-``copy.deepcopy`` for every item of every ``TransactWriteItems`` and swaps the copy in when the
-transaction is cancelled. That costs O(table size) per write (a 4-item transaction takes ~1.7 s on
-a 3,000-item table, so a CSV import grinds to a halt), and the swapped-in copy orphans the stream
-shard that open shard iterators point at, so a stream reader goes blind after the first cancelled
-transaction (every 412 and 409). We snapshot only the items the transaction names and the stream's
-length, and restore those. Semantics are unchanged: a cancelled transaction leaves no trace.
+Two repairs to moto (:func:`install_repairs` installs both), neither changing what it answers:
+
+* :func:`install_transaction_rollback`: moto snapshots a whole table with ``copy.deepcopy`` for
+  every item of every ``TransactWriteItems`` and swaps the copy in when the transaction is
+  cancelled. That costs O(table size) per write (a 4-item transaction takes ~1.7 s on a 3,000-item
+  table, so a CSV import grinds to a halt), and the swapped-in copy orphans the stream shard that
+  open shard iterators point at, so a stream reader goes blind after the first cancelled
+  transaction (every 412 and 409). We snapshot only the items the transaction names and the
+  stream's length, and restore those. A cancelled transaction still leaves no trace.
+* :func:`install_partition_queries`: moto answers every Query by sorting every item of the table
+  (``Table.all_items``) and then filtering, so each Query costs O(n log n) in the table's size and
+  the local stack slows down as data accumulates. A base-table or LSI Query now looks only at its
+  partition, and a GSI Query at the items unsorted (moto sorts the matches itself, by full key).
 """
 
 from __future__ import annotations
@@ -169,6 +175,72 @@ def install_transaction_rollback() -> Callable[[], None]:
     return undo
 
 
+def install_partition_queries() -> Callable[[], None]:
+    """Make moto's Query read only what it must (see the module docstring). Returns its undo;
+    a moto whose internals differ from what this expects is left alone."""
+    from moto.dynamodb.models.table import Table
+
+    original_query, original_all_items = Table.query, Table.all_items
+    if getattr(original_query, "_partition_queries", False):
+        return lambda: None
+    try:
+        expected = ("self.all_items()" in inspect.getsource(original_query)
+                    and "sorted(" in inspect.getsource(original_all_items))
+    except (OSError, TypeError):
+        expected = False
+    if not expected:
+        return lambda: None
+    scope = threading.local()  # per thread: only the query in progress on this thread is narrowed
+
+    def all_items(self: Any) -> list[Any]:
+        narrowed = getattr(scope, "narrowed", None)
+        if narrowed is not None and narrowed[0] is self:
+            return list(narrowed[1])
+        return original_all_items(self)
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        local_indexes = {index.name for index in self.indexes}
+        if index_name is None or index_name in local_indexes:
+            value = hash_key
+            if index_name is not None:  # an LSI shares the table's partition key
+                value = next((v for name, v in kwargs.get("hash_key_conditions") or () if name == self.hash_key_attr),
+                             None)
+            partition = self.items.get(value) if value is not None else None
+            candidates: Any = (partition.values() if self.range_key_attr else [partition]) if partition else []
+        else:
+            candidates = [item for hash_set in self.items.values()
+                          for item in (hash_set.values() if self.range_key_attr else [hash_set])]
+        previous = getattr(scope, "narrowed", None)
+        scope.narrowed = (self, candidates)
+        try:
+            return original_query(self, hash_key, *args, **kwargs)
+        finally:
+            scope.narrowed = previous
+
+    query._partition_queries = True  # type: ignore[attr-defined]
+    Table.query = query  # type: ignore[method-assign]
+    Table.all_items = all_items  # type: ignore[method-assign]
+
+    def undo() -> None:
+        Table.query = original_query  # type: ignore[method-assign]
+        Table.all_items = original_all_items  # type: ignore[method-assign]
+
+    return undo
+
+
+def install_repairs() -> Callable[[], None]:
+    """Both repairs; returns one undo for them."""
+    undo_rollback = install_transaction_rollback()
+    undo_queries = install_partition_queries()
+
+    def undo() -> None:
+        undo_queries()
+        undo_rollback()
+
+    return undo
+
+
 def _stored(table: Any, hash_key: Any, range_key: Any) -> Any:
     """The stored item under a key, without creating an empty partition (``items`` is a defaultdict)."""
     partition = table.items.get(hash_key)
@@ -208,7 +280,7 @@ class EmbeddedAws:
     def start(self) -> str:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        install_transaction_rollback()
+        install_repairs()
         self.app = Serialised(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self._host, self._port, self.app, threaded=True,
                                    request_handler=_quiet_handler())

@@ -34,11 +34,11 @@ def table() -> Iterator[str]:
     from clientele import aws
     from clientele.config import reset_config
     from clientele.services import orgs
-    from local.dynamodb import install_transaction_rollback
+    from local.dynamodb import install_repairs
 
-    # moto's cancelled transactions deep-copy the table and orphan the stream; the local stack's
-    # repair restores only the named items (see local/dynamodb.py).
-    undo_rollback = install_transaction_rollback()
+    # moto's cancelled transactions deep-copy the table and orphan the stream, and its Queries sort
+    # the whole table; the local stack's repairs (local/dynamodb.py) apply here too.
+    undo_repairs = install_repairs()
     with mock_aws():
         reset_config()
         aws.reset_clients()
@@ -50,7 +50,7 @@ def table() -> Iterator[str]:
         yield os.environ["TABLE_NAME"]
         aws.reset_clients()
         orgs.forget_all()
-    undo_rollback()
+    undo_repairs()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

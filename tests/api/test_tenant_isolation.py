@@ -150,9 +150,9 @@ def world() -> Iterator[tuple[Api, Tenant, Tenant, Watch]]:
     from clientele import aws
     from clientele.config import config, reset_config
     from clientele.services import orgs
-    from local.dynamodb import install_transaction_rollback
+    from local.dynamodb import install_repairs
 
-    undo_rollback = install_transaction_rollback()
+    undo_repairs = install_repairs()
     try:
         with mock_aws():
             reset_config()
@@ -169,7 +169,7 @@ def world() -> Iterator[tuple[Api, Tenant, Tenant, Watch]]:
             aws.reset_clients()
             orgs.forget_all()
     finally:
-        undo_rollback()
+        undo_repairs()
 
 
 class Watch:

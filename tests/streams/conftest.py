@@ -51,9 +51,9 @@ class StreamReader:
 @pytest.fixture
 def stream(table: str) -> Iterator[StreamReader]:
     from clientele.config import config
-    from local.dynamodb import install_transaction_rollback
+    from local.dynamodb import install_repairs
 
-    undo = install_transaction_rollback()  # moto's own rollback deep-copies the table per transaction
+    undo = install_repairs()  # moto's own rollback deep-copies the table per transaction (local/dynamodb.py)
     boto3.client("events").create_event_bus(Name=config().event_bus_name)
     yield StreamReader(table)
     undo()
