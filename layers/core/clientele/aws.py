@@ -7,6 +7,7 @@ request log and `make bench` can report round trips per operation without guessi
 from __future__ import annotations
 
 import contextvars
+import threading
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -31,9 +32,20 @@ def _record_call(model: Any, **_: Any) -> None:
         calls.append(model.name)
 
 
+_creating = threading.Lock()
+
+
+@cache
+def _session() -> Any:
+    """One botocore session for every client: it loads each service model and the endpoint rules
+    once (a session of its own per client parsed them again, ~100 ms a client)."""
+    import boto3
+
+    return boto3.session.Session()
+
+
 @cache
 def _client(service: str, region: str | None, endpoint_url: str | None) -> Any:
-    import boto3
     from botocore.config import Config
 
     # Standard retry mode retries throttling and 5xx with jittered backoff; connections are
@@ -44,8 +56,8 @@ def _client(service: str, region: str | None, endpoint_url: str | None) -> Any:
         read_timeout=5,
         tcp_keepalive=True,
     )
-    session: Any = boto3.session.Session()  # Any: the service name is a runtime value
-    client = session.client(service, region_name=region, endpoint_url=endpoint_url, config=client_config)
+    with _creating:  # a session is not thread-safe (the clients it makes are)
+        client = _session().client(service, region_name=region, endpoint_url=endpoint_url, config=client_config)
     if service == "dynamodb":
         client.meta.events.register("before-call.dynamodb", _record_call)
     return client
@@ -65,5 +77,6 @@ def dynamodb() -> DynamoDBClient:
 
 
 def reset_clients() -> None:
-    """Drop cached clients (tests switch endpoints between runs)."""
+    """Drop cached clients (tests switch endpoints between runs); the session and the models it
+    loaded stay."""
     _client.cache_clear()
