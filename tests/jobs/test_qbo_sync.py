@@ -242,6 +242,29 @@ def test_changes_in_quickbooks_reach_the_customer_through_cdc_since_the_watermar
     assert first["counts"]["created"] == 5
 
 
+def test_creates_updates_a_deactivation_and_a_429_in_one_run_then_a_second_run_changes_nothing(
+        api: Any, connected: FakeQbo) -> None:
+    """Issue 5's scenario: one CDC run meets all of it; afterwards the customers match QuickBooks."""
+    run()
+    connected.put("8", GivenName="Ada", FamilyName="Lovelace", PrimaryEmailAddr={"Address": "ada@engine.test"})
+    connected.put("2", CompanyName="Bill's Surf & Sail")
+    connected.put("3", Active=False)
+    connected.fail_next.append((429, {"Retry-After": "0"}))
+    result = run()
+    assert (result["status"], result["mode"]) == ("completed", "cdc")
+    assert result["counts"] == {"fetched": 3, "created": 1, "updated": 1, "unchanged": 0, "deactivated": 1,
+                                "failed": 0}
+    assert len(connected.api_requests("/cdc")) == 2  # the 429, then the same request again
+    ada, bill, cool_cars = customer(api, "8"), customer(api, "2"), customer(api, "3")
+    assert (ada["displayName"], ada["emails"]) == ("Ada Lovelace", ["ada@engine.test"])
+    assert bill["companyName"] == "Bill's Surf & Sail"
+    assert cool_cars["isActive"] is False
+    before = versions(api, ["8", "2", "3", *GOOD_IDS])
+    again = run()
+    assert again["counts"]["created"] == again["counts"]["updated"] == again["counts"]["deactivated"] == 0
+    assert versions(api, ["8", "2", "3", *GOOD_IDS]) == before
+
+
 def test_the_watermark_is_the_run_start_minus_a_small_skew(api: Any, connected: FakeQbo) -> None:
     before = datetime.now(UTC)
     run()
