@@ -6,17 +6,15 @@ here the state is written through the store functions the job itself uses.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 
-from clientele.config import config
 from clientele.services import quickbooks_sync
 from clientele.store import quickbooks_sync as sync_store
+from tests.bus import Watch, watch
 
 from .parts import counted
 
@@ -43,26 +41,9 @@ def _connect(api: Any, org: str = "acme", realm: str | None = None, enabled: boo
 
 
 @pytest.fixture
-def bus(table: str) -> Callable[[], list[dict[str, Any]]]:
-    """Every clientele.quickbooks event put on the project's bus (moto: a rule with an SQS target)."""
-    events = boto3.client("events", region_name="us-east-1")
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    name = config().event_bus_name
-    events.create_event_bus(Name=name)
-    url = sqs.create_queue(QueueName="qbo-sync")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="qbo", EventBusName=name, EventPattern=json.dumps({"source": [quickbooks_sync.EVENT_SOURCE]}))
-    events.put_targets(Rule="qbo", EventBusName=name, Targets=[{"Id": "sqs", "Arn": arn}])
-
-    def drain() -> list[dict[str, Any]]:
-        received: list[dict[str, Any]] = []
-        while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-            for message in messages:
-                received.append(json.loads(message["Body"]))
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        return received
-
-    return drain
+def bus(table: str) -> Watch:
+    """Every clientele.quickbooks event put on the project's bus."""
+    return watch(quickbooks_sync.EVENT_SOURCE)
 
 
 # ----------------------------------------------------------------------------- GET

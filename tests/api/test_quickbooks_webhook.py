@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 
-from clientele.config import config
 from clientele.services.quickbooks_webhook import DETAIL_TYPE, EVENT_SOURCE, signature_of
+from tests.bus import watch
 
 PATH = "/integrations/quickbooks/webhook"
 TOKEN = b"local-verifier-token"
@@ -16,21 +15,8 @@ TOKEN = b"local-verifier-token"
 
 @pytest.fixture
 def queue(table):
-    """An SQS queue that receives every QuickBooks event put on the bus (moto: rule → SQS target)."""
-    events = boto3.client("events", region_name="us-east-1")
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    bus = config().event_bus_name
-    events.create_event_bus(Name=bus)
-    url = sqs.create_queue(QueueName="qbo-sync")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="qbo", EventBusName=bus, EventPattern=json.dumps({"source": [EVENT_SOURCE]}))
-    events.put_targets(Rule="qbo", EventBusName=bus, Targets=[{"Id": "sqs", "Arn": arn}])
-
-    def received() -> list[dict]:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        return [json.loads(message["Body"]) for message in messages]
-
-    return received
+    """Every QuickBooks event put on the project's bus."""
+    return watch(EVENT_SOURCE)
 
 
 def _connect_realm(api, realm="9130350", org="acme"):

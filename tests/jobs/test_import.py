@@ -12,6 +12,7 @@ from clientele.config import config
 from clientele.services import imports
 from clientele.store import imports as import_store
 from functions.jobs.import_customers import lambda_handler as import_job
+from tests.bus import watch
 
 HEADER = "companyName,firstName,customerType,emails,phones,accountState,billingCountry,notes\n"
 GOOD_AND_BAD = (
@@ -232,20 +233,8 @@ class Invocation:
 
 @pytest.fixture
 def continuations(bucket):
-    """The import continuations put on the project's bus, read through a rule to an SQS queue."""
-    sqs, events = boto3.client("sqs", region_name="us-east-1"), boto3.client("events", region_name="us-east-1")
-    events.create_event_bus(Name=config().event_bus_name)
-    url = sqs.create_queue(QueueName="import-continuations")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="imports", EventBusName=config().event_bus_name,
-                    EventPattern=json.dumps({"source": [imports.CONTINUE_SOURCE]}))
-    events.put_targets(Rule="imports", EventBusName=config().event_bus_name, Targets=[{"Id": "q", "Arn": arn}])
-
-    def received() -> list[dict]:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        return [json.loads(message["Body"]) for message in messages]
-
-    return received
+    """The import continuations put on the project's bus."""
+    return watch(imports.CONTINUE_SOURCE)
 
 
 def many_rows(count: int, bad_every: int = 4) -> str:

@@ -11,7 +11,6 @@ from typing import Any
 import boto3
 import pytest
 
-from clientele.config import config
 from clientele.integrations import quickbooks
 from clientele.integrations.quickbooks import QboUnavailable
 from clientele.services import quickbooks_sync
@@ -20,6 +19,7 @@ from clientele.store import quickbooks_sync as sync_store
 from clientele.store import remote_ids
 from functions.jobs.qbo_sync import lambda_handler as qbo_job
 from local.events import LambdaContext
+from tests.bus import Watch, watch
 
 from .fake_qbo import CLIENT_ID, CLIENT_SECRET, REALM, FakeQbo
 
@@ -70,27 +70,9 @@ def qbo(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeQbo]:
 
 
 @pytest.fixture
-def bus(table: str) -> Callable[[], list[dict[str, Any]]]:
-    """Every clientele.quickbooks event put on the bus, drained from an SQS target (as the local stack does)."""
-    events = boto3.client("events", region_name="us-east-1")
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    name = config().event_bus_name
-    events.create_event_bus(Name=name)
-    url = sqs.create_queue(QueueName="qbo-sync")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="qbo", EventBusName=name,
-                    EventPattern=json.dumps({"source": [quickbooks_sync.EVENT_SOURCE]}))
-    events.put_targets(Rule="qbo", EventBusName=name, Targets=[{"Id": "sqs", "Arn": arn}])
-
-    def drain() -> list[dict[str, Any]]:
-        received: list[dict[str, Any]] = []
-        while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-            for message in messages:
-                received.append(json.loads(message["Body"]))
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        return received
-
-    return drain
+def bus(table: str) -> Watch:
+    """Every clientele.quickbooks event put on the project's bus."""
+    return watch(quickbooks_sync.EVENT_SOURCE)
 
 
 def _store_tokens(org: str = "acme", **overrides: Any) -> None:

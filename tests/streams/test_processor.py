@@ -7,16 +7,15 @@ import json
 import uuid
 from decimal import Decimal
 
-import boto3
 import pytest
 
 from clientele import aws
-from clientele.config import config
 from clientele.store import keys
 from clientele.store.table import from_item, key, table_name
 from local.events import LambdaContext
 from local.streams import matches
 from tests.api.helpers import customer_body
+from tests.bus import watch
 
 from .conftest import deliver, drain, processor_handler
 
@@ -304,18 +303,13 @@ def test_filter_criteria_keep_only_what_the_processor_projects(api, stream):
 
 
 def test_domain_events_reach_the_bus_with_every_email(api, stream):
-    sqs, events = boto3.client("sqs"), boto3.client("events")
-    queue = sqs.create_queue(QueueName="domain-events")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="all", EventBusName=config().event_bus_name, EventPattern=json.dumps({"source": ["clientele"]}))
-    events.put_targets(Rule="all", EventBusName=config().event_bus_name, Targets=[{"Id": "q", "Arn": arn}])
+    published_events = watch("clientele")
 
     owner = create(api, emails="a@acme.test, b@acme.test")
     api.post("/sales-orders", {"customerId": owner["id"]})
     api.patch(f"/customers/{owner['id']}", {"emails": "a@acme.test, b@acme.test, c@acme.test"}, headers=if_match(1))
     drain(stream)
-    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
-    published = {body["detail-type"]: body["detail"] for body in (json.loads(m["Body"]) for m in messages)}
+    published = {event["detail-type"]: event["detail"] for event in published_events()}
     assert set(published) == {"CustomerCreated", "SalesOrderCreated", "CustomerUpdated"}
     assert published["CustomerCreated"]["emails"] == ["a@acme.test", "b@acme.test"]
     assert published["SalesOrderCreated"]["customerEmails"] == ["a@acme.test", "b@acme.test", "c@acme.test"]
