@@ -36,14 +36,7 @@ from clientele import aws, clock
 from clientele.config import config
 from clientele.domain.customers import CustomerFields
 from clientele.domain.names import fold
-from clientele.errors import (
-    ClienteleError,
-    Conflict,
-    FieldError,
-    NotFound,
-    PayloadTooLarge,
-    ValidationFailed,
-)
+from clientele.errors import ClienteleError, Conflict, FieldError, NotFound, PayloadTooLarge, ValidationFailed
 from clientele.services import customers, orgs
 from clientele.services.customer_records import build_record
 from clientele.store import customers as customer_store
