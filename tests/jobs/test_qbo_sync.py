@@ -400,6 +400,34 @@ def test_the_lease_is_released_when_the_run_ends(api: Any, connected: FakeQbo) -
     assert sync_store.acquire_lease("acme", "next-run", 900)
 
 
+def test_the_outcome_is_written_in_the_same_transaction_that_releases_the_lease(
+        api: Any, connected: FakeQbo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Written apart, a poller between the two writes read ``failed`` or ``completed`` with ``running: true``."""
+    separate_releases: list[str] = []
+    monkeypatch.setattr(sync_store, "release_lease", lambda org, owner: separate_releases.append(owner))
+    assert run()["status"] == "completed_with_errors"
+    progress = api.get("/integrations/quickbooks/sync").body
+    assert (progress["status"], progress["running"]) == ("completed_with_errors", False)
+    assert separate_releases == []
+
+
+def test_a_run_whose_lease_was_taken_over_still_records_its_outcome_and_leaves_the_new_lease(
+        api: Any, connected: FakeQbo, monkeypatch: pytest.MonkeyPatch) -> None:
+    fetch = quickbooks_sync._Run._fetch
+
+    def fetch_then_lose_the_lease(self: Any, *args: Any) -> bool:
+        finished: bool = fetch(self, *args)
+        sync_store.release_lease("acme", self.owner)
+        assert sync_store.acquire_lease("acme", "the-next-run", 900)
+        return finished
+
+    monkeypatch.setattr(quickbooks_sync._Run, "_fetch", fetch_then_lose_the_lease)
+    assert run()["status"] == "completed_with_errors"
+    progress = api.get("/integrations/quickbooks/sync").body
+    assert (progress["status"], progress["running"]) == ("completed_with_errors", True)
+    assert not sync_store.acquire_lease("acme", "a-third-run", 900)
+
+
 # ----------------------------------------------------------------------------- triggers
 
 

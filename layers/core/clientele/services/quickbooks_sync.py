@@ -208,11 +208,12 @@ def sync(org: str, *, realm_id: str | None = None, customer_ids: Iterable[str] |
     if not store.acquire_lease(org, owner, _setting("QBO_SYNC_LEASE_SECONDS", 960)):
         logger.info("quickbooks sync for org %s not started: another run holds the lease", org)
         return Outcome(org, "locked")
+    run = _Run(org, realm, owner, time_left)
     try:
-        ids = None if customer_ids is None else [str(value) for value in customer_ids]
-        outcome = _Run(org, realm, time_left).execute(ids, full)
+        outcome = run.execute(None if customer_ids is None else [str(value) for value in customer_ids], full)
     finally:
-        store.release_lease(org, owner)
+        if not run.released:  # the run ended before its last write (which releases the lease with it)
+            store.release_lease(org, owner)
     if outcome.status == "continuing":
         put_events(SYNC_REQUESTED, [{"org": org, "realmId": realm}])
     return outcome
@@ -236,9 +237,11 @@ def _iso(moment: datetime) -> str:
 
 
 class _Run:
-    def __init__(self, org: str, realm: str, time_left: Callable[[], float] | None) -> None:
+    def __init__(self, org: str, realm: str, owner: str, time_left: Callable[[], float] | None) -> None:
         self.org = org
         self.realm = realm
+        self.owner = owner
+        self.released = False
         self.time_left = time_left
         self.client = QboClient(org, realm)
         self.started = datetime.now(UTC)
@@ -327,7 +330,7 @@ class _Run:
 
     def _finished(self, finished: bool, resume: dict[str, Any] | None) -> Outcome:
         if not finished:
-            store.update_state(self.org, {"status": "continuing", "counts": asdict(self.counts)})
+            self._finish({"status": "continuing", "counts": asdict(self.counts)})
             logger.info("quickbooks full resync for org %s continues in another invocation", self.org)
             return Outcome(self.org, "continuing", self.mode, self.counts)
         status = "completed_with_errors" if self.counts.failed else "completed"
@@ -338,19 +341,25 @@ class _Run:
             started = _parse_time((resume or {}).get("startedAt")) or self.started
             changes["changedSince"] = _iso(started - WATERMARK_SKEW)
             remove = ("resume",)
-        store.update_state(self.org, changes, remove)
+        self._finish(changes, remove)
         return Outcome(self.org, status, self.mode, self.counts)
 
     def _failed(self, exc: Exception) -> Outcome:
         """Record the failure (the watermark stays); QuickBooks still failing is re-raised so the
         invocation counts as failed and is retried, a refused token or bad request is not."""
         logger.error("quickbooks sync for org %s failed: %s", self.org, exc)
-        store.update_state(self.org, {"status": "failed", "error": str(exc)[:1000], "counts": asdict(self.counts),
-                                      "errors": self.errors})
+        self._finish({"status": "failed", "error": str(exc)[:1000], "counts": asdict(self.counts),
+                      "errors": self.errors})
         if isinstance(exc, QboUnavailable):
             raise exc
         detail = "reconnect" if isinstance(exc, QboAuthError) else "quickbooks_error"
         return Outcome(self.org, "failed", self.mode, self.counts, detail=detail)
+
+    def _finish(self, changes: dict[str, Any], remove: tuple[str, ...] = ()) -> None:
+        """The run's last state write, with the lease's release: no reader sees an outcome while
+        the lease still says the run goes on."""
+        store.finish_run(self.org, self.owner, changes, remove)
+        self.released = True
 
     # -- one customer
 

@@ -22,8 +22,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from clientele import aws
+from clientele.errors import ClienteleError
 from clientele.store import keys
 from clientele.store.table import Item, from_item, key, table_name, to_item, values
+from clientele.store.transactions import Transaction
 
 
 def _state_key(org: str) -> dict[str, Any]:
@@ -84,6 +86,34 @@ def lease_held(lease: Item | None) -> bool:
 
 def update_state(org: str, changes: dict[str, Any], remove: tuple[str, ...] = ()) -> None:
     """SET the given attributes (creating the item on the first run); REMOVE the ``remove`` ones."""
+    aws.dynamodb().update_item(TableName=table_name(), Key=_state_key(org), **_state_update(changes, remove))
+
+
+def finish_run(org: str, owner: str, changes: dict[str, Any], remove: tuple[str, ...] = ()) -> None:
+    """The run's last state write and the release of its lease, in one transaction.
+
+    Written apart, a reader between the two saw the outcome (``failed``, ``completed``) while the
+    lease still said the run goes on. Should the lease have expired and been taken over (only after a
+    crash: the lease outlasts any invocation), the state is written alone and the lease left to its
+    new owner — as :func:`release_lease` does.
+    """
+    update = _state_update(changes, remove)
+    transaction = Transaction().update(_state_key(org), update["UpdateExpression"],
+                                       names=update["ExpressionAttributeNames"],
+                                       values=update.get("ExpressionAttributeValues"))
+    transaction.delete(_lease_key(org), condition="#owner = :me", names={"#owner": "owner"},
+                       values=values({":me": owner}), on_fail=lambda _old: _LeaseTakenOver(org))
+    try:
+        transaction.commit()
+    except _LeaseTakenOver:
+        update_state(org, changes, remove)
+
+
+class _LeaseTakenOver(ClienteleError):
+    """The run's lease expired and another run holds it now (internal: never reaches a client)."""
+
+
+def _state_update(changes: dict[str, Any], remove: tuple[str, ...]) -> dict[str, Any]:
     changes = {**changes, "entity": "qbo_sync_state"}
     to_set = {name: value for name, value in changes.items() if value is not None}
     to_remove = [name for name in (*remove, *(n for n, v in changes.items() if v is None)) if name not in to_set]
@@ -92,10 +122,8 @@ def update_state(org: str, changes: dict[str, Any], remove: tuple[str, ...] = ()
     if to_remove:
         names.update({f"#r{i}": name for i, name in enumerate(to_remove)})
         update += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(to_remove)))
-    aws.dynamodb().update_item(
-        TableName=table_name(), Key=_state_key(org), UpdateExpression=update, ExpressionAttributeNames=names,
-        ExpressionAttributeValues=values({f":s{i}": value for i, value in enumerate(to_set.values())}),
-    )
+    return {"UpdateExpression": update, "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values({f":s{i}": value for i, value in enumerate(to_set.values())})}
 
 
 def enabled_realms() -> Iterator[tuple[str, str]]:
