@@ -4,8 +4,9 @@ Puts one ``QuickBooksSyncRequested {org, realmId, full}`` on the bus for the syn
 does; ``Location`` is the progress to poll. A trigger, not a create: no Idempotency-Key. A duplicate
 is harmless: a request that arrives while a run holds the org's lease is dropped by the job (outcome
 ``locked``, nothing fetched), and one that arrives after a run re-runs it, which saves nothing that
-did not change in QuickBooks. So a ``full`` asked for while a run is going is dropped too: GET shows
-``running``. Integration off → 409 ``integration_disabled``. Role ``admin``.
+did not change in QuickBooks. A ``full`` asked for while a run is going is remembered instead: GET
+shows ``fullResyncRequested`` until the full resync that follows that run has run. Integration off →
+409 ``integration_disabled``. Role ``admin``.
 """
 
 from typing import Annotated

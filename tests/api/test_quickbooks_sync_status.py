@@ -54,7 +54,7 @@ def test_a_sync_that_never_ran_reads_never_run(api: Any) -> None:
     assert reply.status == 200, reply.body
     assert reply.body == {"status": "never_run", "running": False, "mode": None, "changedSince": None,
                           "lastRunAt": None, "lastSuccessAt": None, "counts": None, "errors": [], "error": None,
-                          "integrationEnabled": False}
+                          "fullResyncRequested": False, "integrationEnabled": False}
 
 
 def test_integration_enabled_follows_the_settings(api: Any) -> None:
@@ -92,7 +92,8 @@ def test_get_reports_the_state_the_job_stored(api: Any) -> None:
     assert reply.body == {"status": "completed_with_errors", "running": False, "mode": "full",
                           "changedSince": "2026-12-01T07:58:00Z", "lastRunAt": "2026-12-01T08:00:00Z",
                           "lastSuccessAt": "2026-12-01T08:00:04Z", "counts": counts, "errors": errors,
-                          "error": None, "integrationEnabled": False}
+                          "error": None, "fullResyncRequested": False,
+                          "integrationEnabled": False}
 
 
 @pytest.mark.in_process
@@ -114,6 +115,12 @@ def test_running_is_true_while_a_run_holds_the_lease(api: Any) -> None:
     assert (body["status"], body["running"]) == ("running", True)
     sync_store.release_lease("acme", "a-run")
     assert api.get(PATH).body["running"] is False
+
+
+@pytest.mark.in_process
+def test_a_full_resync_asked_for_during_a_run_reads_as_requested(api: Any) -> None:
+    sync_store.request_full("acme")
+    assert api.get(PATH).body["fullResyncRequested"] is True
 
 
 @pytest.mark.in_process

@@ -498,6 +498,60 @@ def test_a_second_request_while_a_run_holds_the_lease_fetches_nothing(api: Any, 
     assert qbo_job(first, LambdaContext(timeout_seconds=900))["counts"]["created"] == 5
 
 
+def test_a_full_resync_asked_for_while_a_run_holds_the_lease_is_remembered_for_the_next_run(
+        api: Any, connected: FakeQbo) -> None:
+    run()  # the first run: full, and a watermark from then on
+    assert sync_store.acquire_lease("acme", "a-cdc-run", 900)
+    assert run(full=True) == {"processed": True, "org": "acme", "status": "locked", "mode": None,
+                              "counts": {"fetched": 0, "created": 0, "updated": 0, "unchanged": 0, "deactivated": 0,
+                                         "failed": 0}, "detail": "full_resync_follows"}
+    assert api.get("/integrations/quickbooks/sync").body["fullResyncRequested"] is True
+    sync_store.release_lease("acme", "a-cdc-run")  # as if that run had crashed before it could hand over
+    assert run()["mode"] == "full"  # a plain scheduled request, answered in full
+    assert api.get("/integrations/quickbooks/sync").body["fullResyncRequested"] is False
+    assert run()["mode"] == "cdc"
+
+
+def test_a_full_resync_asked_for_during_a_cdc_run_follows_when_that_run_ends(
+        api: Any, connected: FakeQbo, bus: Watch, monkeypatch: pytest.MonkeyPatch) -> None:
+    run()
+    bus()
+    fetch = quickbooks_sync._Run._fetch
+    asked_meanwhile: list[dict[str, Any]] = []
+
+    def fetch_while_a_full_resync_is_asked_for(self: Any, *args: Any) -> bool:
+        asked_meanwhile.append(run(full=True))  # another invocation, answered "locked"
+        finished: bool = fetch(self, *args)
+        return finished
+
+    monkeypatch.setattr(quickbooks_sync._Run, "_fetch", fetch_while_a_full_resync_is_asked_for)
+    assert run()["mode"] == "cdc"
+    monkeypatch.setattr(quickbooks_sync._Run, "_fetch", fetch)
+    assert [outcome["detail"] for outcome in asked_meanwhile] == ["full_resync_follows"]
+    follow_up, = bus()
+    assert (follow_up["detail-type"], follow_up["detail"]) == (
+        quickbooks_sync.SYNC_REQUESTED, {"org": "acme", "realmId": REALM, "full": True})
+    assert qbo_job(follow_up, LambdaContext(timeout_seconds=900))["mode"] == "full"
+    assert api.get("/integrations/quickbooks/sync").body["fullResyncRequested"] is False
+    assert bus() == []
+
+
+def test_a_full_resync_running_already_answers_a_full_resync_asked_for_during_it(
+        api: Any, connected: FakeQbo, bus: Watch, monkeypatch: pytest.MonkeyPatch) -> None:
+    fetch = quickbooks_sync._Run._fetch
+
+    def fetch_while_a_full_resync_is_asked_for(self: Any, *args: Any) -> bool:
+        monkeypatch.setattr(quickbooks_sync._Run, "_fetch", fetch)
+        run(full=True)
+        finished: bool = fetch(self, *args)
+        return finished
+
+    monkeypatch.setattr(quickbooks_sync._Run, "_fetch", fetch_while_a_full_resync_is_asked_for)
+    assert run()["mode"] == "full"  # the first run is a full resync
+    assert bus() == []
+    assert api.get("/integrations/quickbooks/sync").body["fullResyncRequested"] is False
+
+
 def test_a_request_for_an_org_whose_integration_is_off_does_nothing(api: Any, connected: FakeQbo) -> None:
     _settings(api, customerIntegrationEnabled=False)
     assert run()["status"] == "skipped"

@@ -310,6 +310,8 @@ class QuickBooksSyncStatus(Schema):
     counts: SyncCounts | None = Field(description="The last run's counts (null before the first run)")
     errors: list[SyncRowError] = Field(description="The first rows the last run could not sync")
     error: str | None = Field(description="Why the last run failed (status failed)")
+    fullResyncRequested: bool = Field(
+        description="A full resync was asked for while a run held the lease; it starts when that run ends")
     integrationEnabled: bool = Field(
         description="customerIntegrationEnabled with integrationProvider quickbooks and a quickbooksRealmId")
 

@@ -15,7 +15,8 @@ A run syncs only while the org's settings say ``customerIntegrationEnabled`` wit
 ``quickbooks`` and the event's realm (when named) is still the org's realm. It holds the org's lease
 (one run per org: the refresh token rotates); a run that finds the lease held exits quietly — whatever
 it was asked for, the running sync or the next scheduled one picks up, since the watermark is the
-*start* of a run.
+*start* of a run. A *full* resync asked for then is not lost: the state remembers it
+(``fullRequested``), and the running run, unless it is a full resync itself, asks for one as it ends.
 
 What is fetched:
 
@@ -206,7 +207,10 @@ def sync(org: str, *, realm_id: str | None = None, customer_ids: Iterable[str] |
         return Outcome(org, "skipped", detail="realm_changed")
     owner = clock.new_id()
     if not store.acquire_lease(org, owner, _setting("QBO_SYNC_LEASE_SECONDS", 960)):
-        logger.info("quickbooks sync for org %s not started: another run holds the lease", org)
+        logger.info("quickbooks sync for org %s not started: another run holds the lease (full=%s)", org, full)
+        if full:
+            store.request_full(org)
+            return Outcome(org, "locked", detail="full_resync_follows")
         return Outcome(org, "locked")
     run = _Run(org, realm, owner, time_left)
     try:
@@ -216,6 +220,9 @@ def sync(org: str, *, realm_id: str | None = None, customer_ids: Iterable[str] |
             store.release_lease(org, owner)
     if outcome.status == "continuing":
         put_events(SYNC_REQUESTED, [{"org": org, "realmId": realm}])
+    elif run.full_requested:
+        logger.info("quickbooks full resync for org %s was requested during the run: it follows", org)
+        put_events(SYNC_REQUESTED, [{"org": org, "realmId": realm, "full": True}])
     return outcome
 
 
@@ -242,6 +249,7 @@ class _Run:
         self.realm = realm
         self.owner = owner
         self.released = False
+        self.full_requested = False  # a full resync was asked for while this run held the lease
         self.time_left = time_left
         self.client = QboClient(org, realm)
         self.started = datetime.now(UTC)
@@ -278,7 +286,8 @@ class _Run:
         if not full and same_realm and isinstance(resume, dict) and resume.get("position"):
             return "full", resume
         watermark = _parse_time(state.get("changedSince"))
-        if full or not same_realm or watermark is None or watermark < self.started - CDC_REACH:
+        if full or state.get("fullRequested") or not same_realm or watermark is None \
+                or watermark < self.started - CDC_REACH:
             return "full", None
         return "cdc", None
 
@@ -341,7 +350,9 @@ class _Run:
             started = _parse_time((resume or {}).get("startedAt")) or self.started
             changes["changedSince"] = _iso(started - WATERMARK_SKEW)
             remove = ("resume",)
-        self._finish(changes, remove)
+        if self.mode == "full":  # it answers any full resync asked for before or during it
+            remove = (*remove, "fullRequested")
+        self._finish(changes, remove, watch_full_request=self.mode != "full")
         return Outcome(self.org, status, self.mode, self.counts)
 
     def _failed(self, exc: Exception) -> Outcome:
@@ -355,10 +366,12 @@ class _Run:
         detail = "reconnect" if isinstance(exc, QboAuthError) else "quickbooks_error"
         return Outcome(self.org, "failed", self.mode, self.counts, detail=detail)
 
-    def _finish(self, changes: dict[str, Any], remove: tuple[str, ...] = ()) -> None:
+    def _finish(self, changes: dict[str, Any], remove: tuple[str, ...] = (), *,
+                watch_full_request: bool = False) -> None:
         """The run's last state write, with the lease's release: no reader sees an outcome while
         the lease still says the run goes on."""
-        store.finish_run(self.org, self.owner, changes, remove)
+        self.full_requested = store.finish_run(self.org, self.owner, changes, remove,
+                                               watch_full_request=watch_full_request)
         self.released = True
 
     # -- one customer

@@ -38,5 +38,6 @@ def progress(org: str) -> dict[str, Any]:
         "errors": [{"remoteId": str(error.get("remoteId") or ""), "message": str(error.get("message") or "")}
                    for error in stored.get("errors") or [] if isinstance(error, dict)],
         "error": stored.get("error"),
+        "fullResyncRequested": stored.get("fullRequested") is True,
         "integrationEnabled": settings is not None and settings.quickbooks_realm is not None,
     }

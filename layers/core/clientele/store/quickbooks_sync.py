@@ -5,7 +5,8 @@
   run's lease. QuickBooks rotates refresh tokens, so two concurrent runs would lose one.
 * ``SK = QBO_SYNC_STATE`` — ``realmId``, the CDC watermark ``changedSince``, ``lastRunAt``,
   ``lastSuccessAt``, ``mode``, ``status``, ``counts`` and the first row errors; ``resume`` while a
-  full resync continues in a further invocation.
+  full resync continues in a further invocation; ``fullRequested`` when a full resync was asked for
+  while a run held the lease.
 
 The two sort keys are adjacent (``QBO_SYNC_LEASE`` < ``QBO_SYNC_STATE``, nothing between them), so
 :func:`get_progress` reads both with one Query (``SK BETWEEN``) for ``GET /integrations/quickbooks/sync``.
@@ -89,24 +90,45 @@ def update_state(org: str, changes: dict[str, Any], remove: tuple[str, ...] = ()
     aws.dynamodb().update_item(TableName=table_name(), Key=_state_key(org), **_state_update(changes, remove))
 
 
-def finish_run(org: str, owner: str, changes: dict[str, Any], remove: tuple[str, ...] = ()) -> None:
+def finish_run(org: str, owner: str, changes: dict[str, Any], remove: tuple[str, ...] = (), *,
+               watch_full_request: bool = False) -> bool:
     """The run's last state write and the release of its lease, in one transaction.
 
     Written apart, a reader between the two saw the outcome (``failed``, ``completed``) while the
     lease still said the run goes on. Should the lease have expired and been taken over (only after a
     crash: the lease outlasts any invocation), the state is written alone and the lease left to its
     new owner — as :func:`release_lease` does.
+
+    ``watch_full_request``: the write is conditional on no ``fullRequested`` (see
+    :func:`request_full`); True is returned when one arrived during the run, which then wrote its
+    outcome leaving the flag for the full resync to clear.
     """
     update = _state_update(changes, remove)
-    transaction = Transaction().update(_state_key(org), update["UpdateExpression"],
-                                       names=update["ExpressionAttributeNames"],
-                                       values=update.get("ExpressionAttributeValues"))
+    transaction = Transaction().update(
+        _state_key(org), update["UpdateExpression"], names=update["ExpressionAttributeNames"],
+        values=update["ExpressionAttributeValues"],
+        condition="attribute_not_exists(fullRequested)" if watch_full_request else None,
+        on_fail=lambda _old: _FullRequested(org))
     transaction.delete(_lease_key(org), condition="#owner = :me", names={"#owner": "owner"},
                        values=values({":me": owner}), on_fail=lambda _old: _LeaseTakenOver(org))
     try:
         transaction.commit()
+    except _FullRequested:
+        finish_run(org, owner, changes, remove)
+        return True
     except _LeaseTakenOver:
         update_state(org, changes, remove)
+    return False
+
+
+def request_full(org: str) -> None:
+    """Remember that a full resync was asked for while a run held the lease: the run, when it ends,
+    starts one (or, had it crashed, the next run to start resyncs in full)."""
+    update_state(org, {"fullRequested": True})
+
+
+class _FullRequested(ClienteleError):
+    """A full resync was requested during the run (internal: never reaches a client)."""
 
 
 class _LeaseTakenOver(ClienteleError):
