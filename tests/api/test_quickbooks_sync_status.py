@@ -124,6 +124,15 @@ def test_a_full_resync_asked_for_during_a_run_reads_as_requested(api: Any) -> No
 
 
 @pytest.mark.in_process
+def test_a_run_that_ended_without_recording_its_outcome_reads_interrupted(api: Any) -> None:
+    sync_store.update_state("acme", {"status": "running", "mode": "cdc", "lastRunAt": "2026-12-01T08:00:00Z"})
+    assert sync_store.acquire_lease("acme", "killed-run", -5)  # its lease expired, nothing released it
+    body = api.get(PATH).body
+    assert (body["status"], body["running"], body["mode"]) == ("interrupted", False, "cdc")
+    assert "stopped before it finished" in body["error"]
+
+
+@pytest.mark.in_process
 def test_an_expired_lease_is_not_running(api: Any) -> None:
     assert sync_store.acquire_lease("acme", "crashed-run", -5)
     assert api.get(PATH).body["running"] is False

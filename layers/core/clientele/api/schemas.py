@@ -301,7 +301,8 @@ class SyncRowError(Schema):
 class QuickBooksSyncStatus(Schema):
     """The QuickBooks sync's last recorded state (as the job stores it) and whether a run holds the lease."""
 
-    status: str = Field(description="never_run, running, continuing, completed, completed_with_errors or failed")
+    status: str = Field(description="never_run, running, continuing, completed, completed_with_errors, "
+                        "failed, or interrupted (the last run ended without recording its outcome)")
     running: bool = Field(description="A run holds the org's sync lease right now")
     mode: str | None = Field(description="cdc, full or ids (webhook-named customers)")
     changedSince: str | None = Field(description="The watermark: the next CDC run asks for changes since then")
