@@ -83,6 +83,13 @@ def test_good_rows_become_customers_with_every_rule_applied(api, bucket):
     assert items["Alice (Umbrella, Inc.)"]["notes"] == "two\nlines"
 
 
+def test_type_names_match_whatever_their_case_and_spacing(api, bucket):
+    result = run(api, bucket, HEADER + "Acme,,COMMERCIAL,,,,,\nGlobex,, resiDENTIAL ,,,,,\n")
+    assert (result["rowsImported"], result["rowsFailed"]) == (2, 0), result["errors"]
+    types = {item["displayName"]: item["customerType"]["name"] for item in api.get("/customers").body["items"]}
+    assert types == {"Acme": "Commercial", "Globex": "Residential"}
+
+
 def test_all_good_rows_succeed(api, bucket):
     result = run(api, bucket, HEADER + "Acme,,Commercial,,,,,\nGlobex,,Residential,,,,,\n")
     assert result["status"] == "succeeded"

@@ -35,7 +35,7 @@ from pydantic import ValidationError
 from clientele import aws, clock
 from clientele.config import config
 from clientele.domain.customers import CustomerFields
-from clientele.domain.names import fold
+from clientele.domain.taxonomies import Kind
 from clientele.errors import ClienteleError, Conflict, FieldError, NotFound, PayloadTooLarge, ValidationFailed
 from clientele.services import customers, orgs
 from clientele.services.customer_records import build_record
@@ -54,7 +54,8 @@ _ROW_NAMESPACE = uuid.UUID("6f0b9a53-3c2e-4c56-9d51-8e0b6f1f3a10")
 
 SIMPLE_COLUMNS = ("firstName", "lastName", "companyName", "emails", "phones", "accountState", "accountPriority",
                   "discountRate", "notes")
-REFERENCE_COLUMNS = {"customerType": ("type", "customerTypeId"), "customerSegment": ("segment", "customerSegmentId")}
+REFERENCE_COLUMNS: dict[str, tuple[Kind, str]] = {"customerType": ("type", "customerTypeId"),
+                                                   "customerSegment": ("segment", "customerSegmentId")}
 ADDRESS_PARTS = {"Line1": "line1", "Line2": "line2", "City": "city", "Region": "region", "Postcode": "postcode",
                  "Country": "country"}
 ADDRESS_COLUMNS = {f"{side}{suffix}": (f"{side}Address", part) for side in ("billing", "shipping")
@@ -374,12 +375,6 @@ def row_customer_id(org: str, import_id: str, row: int) -> str:
     return str(uuid.uuid5(_ROW_NAMESPACE, f"{org}/{import_id}/{row}"))
 
 
-def _by_name(catalog: Catalog, kind: str, name: str) -> str | None:
-    wanted = fold(name)
-    return next((entry["id"] for entry in catalog.ordered(kind)  # type: ignore[arg-type]
-                 if fold(str(entry.get("name", ""))) == wanted), None)
-
-
 def _row_document(row: dict[str, str]) -> dict[str, Any]:
     document: dict[str, Any] = {}
     for column, value in row.items():
@@ -401,7 +396,7 @@ def _row_record(org: str, import_id: str, row_number: int, row: dict[str, str],
     for column, (kind, field_name) in REFERENCE_COLUMNS.items():
         name = (row.get(column) or "").strip()
         if name:
-            entry_id = _by_name(catalog, kind, name)
+            entry_id = catalog.id_named(kind, name)
             if entry_id is None:
                 problems.append(FieldError(column, f"No {kind.replace('type', 'customer type')} named {name!r}."))
             else:

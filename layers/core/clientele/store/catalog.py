@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clientele import aws
+from clientele.domain.names import fold
 from clientele.domain.settings import OrgSettings
 from clientele.domain.taxonomies import KINDS, Kind
 from clientele.store import keys
@@ -20,12 +21,23 @@ class Catalog:
     settings: OrgSettings | None
     entries: dict[Kind, dict[str, Item]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
     list_versions: dict[Kind, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    _ids_by_folded_name: dict[Kind, dict[str, str]] = field(default_factory=dict, init=False, repr=False,
+                                                            compare=False)
 
     def entry(self, kind: Kind, entry_id: str | None) -> Item | None:
         return self.entries[kind].get(entry_id) if entry_id else None
 
     def ordered(self, kind: Kind) -> list[Item]:
         return sorted(self.entries[kind].values(), key=lambda entry: (as_int(entry.get("sortOrder")), entry["id"]))
+
+    def id_named(self, kind: Kind, name: str) -> str | None:
+        """The id of the entry named ``name`` (names are unique per list after folding). The folded
+        index is built on first use: an import looks up a name or three on every row."""
+        index = self._ids_by_folded_name.get(kind)
+        if index is None:
+            index = {fold(str(entry.get("name", ""))): str(entry["id"]) for entry in reversed(self.ordered(kind))}
+            self._ids_by_folded_name[kind] = index
+        return index.get(fold(name))
 
 
 def settings_from_item(item: Item) -> OrgSettings:
