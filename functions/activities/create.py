@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
 from clientele.api import http, idempotency
 from clientele.api.auth import WRITERS
-from clientele.api.schemas import Activity
+from clientele.api.schemas.activities import Activity
 from clientele.domain.activities import ActivityFields
 from clientele.services import activities
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.api.schemas import ActivityPage
+from clientele.api.schemas.activities import ActivityPage
 from clientele.domain.activities import ActivityType
 from clientele.services import activities
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
 from clientele.api import http, idempotency
 from clientele.api.auth import WRITERS
-from clientele.api.schemas import AddressEntry
+from clientele.api.schemas.address_book import AddressEntry
 from clientele.domain.address_book import AddressEntryFields
 from clientele.services import address_book
 

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.api.schemas import AddressEntry
+from clientele.api.schemas.address_book import AddressEntry
 from clientele.services import address_book
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)

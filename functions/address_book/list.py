@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.api.schemas import AddressEntryPage
+from clientele.api.schemas.address_book import AddressEntryPage
 from clientele.services import address_book
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)

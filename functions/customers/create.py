@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
 from clientele.api import http, idempotency
 from clientele.api.auth import WRITERS
-from clientele.api.schemas import Customer
+from clientele.api.schemas.customers import Customer
 from clientele.domain.customers import CustomerFields
 from clientele.services import customers
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.api.schemas import CustomerPage
+from clientele.api.schemas.customers import CustomerPage
 from clientele.domain.customers import AccountPriority, AccountState
 from clientele.services import customers
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.api.schemas import CustomerMatches
+from clientele.api.schemas.customers import CustomerMatches
 from clientele.services import matching
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)

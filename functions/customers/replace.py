@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from clientele.api import http
 from clientele.api.auth import WRITERS
 from clientele.api.etags import required_version
-from clientele.api.schemas import Customer
+from clientele.api.schemas.customers import Customer
 from clientele.domain.customers import CustomerFields
 from clientele.services import customers
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from clientele.api import http
 from clientele.api.auth import UPSERTERS
-from clientele.api.schemas import Customer
+from clientele.api.schemas.customers import Customer
 from clientele.domain.remote_ids import UpsertFields
 from clientele.services import customer_upserts
 

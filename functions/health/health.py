@@ -3,7 +3,7 @@
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from clientele.api import http
-from clientele.api.schemas import Health
+from clientele.api.schemas.health import Health
 
 app = APIGatewayHttpResolver(enable_validation=True)
 http.install(app)

@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from clientele.api import http
 from clientele.api.auth import ADMINS
-from clientele.api.schemas import SyncRequested
+from clientele.api.schemas.quickbooks import SyncRequested
 from clientele.domain.quickbooks_sync import SyncRequest
 from clientele.services import quickbooks_sync
 

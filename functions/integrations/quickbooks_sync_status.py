@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from clientele.api import http
 from clientele.api.auth import SYNC_WATCHERS
-from clientele.api.schemas import QuickBooksSyncStatus
+from clientele.api.schemas.quickbooks import QuickBooksSyncStatus
 from clientele.services import quickbooks_sync_status
 
 app = APIGatewayHttpResolver(enable_validation=True)

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
 from clientele.api import http, idempotency
 from clientele.api.auth import WRITERS
-from clientele.api.schemas import Project
+from clientele.api.schemas.projects import Project
 from clientele.domain.projects import ProjectFields
 from clientele.services import projects
 

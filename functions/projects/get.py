@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.api.schemas import Project
+from clientele.api.schemas.projects import Project
 from clientele.services import projects
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.api.schemas import ProjectPage
+from clientele.api.schemas.projects import ProjectPage
 from clientele.services import projects
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.api.schemas import CustomerReport
+from clientele.api.schemas.reports import CustomerReport
 from clientele.services import reports
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)

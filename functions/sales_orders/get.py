@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.api.schemas import SalesOrder
+from clientele.api.schemas.sales_orders import SalesOrder
 from clientele.services import sales_orders
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.api.schemas import SalesOrderPage
+from clientele.api.schemas.sales_orders import SalesOrderPage
 from clientele.domain.sales_orders import OrderStatus
 from clientele.services import sales_orders
 

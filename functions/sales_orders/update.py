@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from clientele.api import http
 from clientele.api.auth import WRITERS
 from clientele.api.etags import required_version
-from clientele.api.schemas import SalesOrder
+from clientele.api.schemas.sales_orders import SalesOrder
 from clientele.domain.sales_orders import SalesOrderPatch
 from clientele.services import sales_orders
 

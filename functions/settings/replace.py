@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from clientele.api import http
 from clientele.api.auth import ADMINS
 from clientele.api.etags import required_version
-from clientele.api.schemas import Settings
+from clientele.api.schemas.settings import Settings
 from clientele.domain.settings_models import SettingsDocument
 from clientele.services import settings
 

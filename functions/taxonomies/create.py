@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
 from clientele.api import http, idempotency
 from clientele.api.auth import ADMINS
-from clientele.api.schemas import BrokerEntry, CustomerTypeEntry, TaxonomyEntry
+from clientele.api.schemas.taxonomies import BrokerEntry, CustomerTypeEntry, TaxonomyEntry
 from clientele.domain.taxonomies import SPECS, Kind
 from clientele.domain.taxonomy_models import BrokerFields, CustomerTypeFields, EntryFields, TaxonomyFields
 from clientele.services import taxonomies

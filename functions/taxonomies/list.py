@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.api.schemas import BrokerList, CustomerTypeList, TaxonomyList
+from clientele.api.schemas.taxonomies import BrokerList, CustomerTypeList, TaxonomyList
 from clientele.services import taxonomies
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from clientele.api import http
 from clientele.api.auth import ADMINS
-from clientele.api.schemas import BrokerList, CustomerTypeList, TaxonomyList
+from clientele.api.schemas.taxonomies import BrokerList, CustomerTypeList, TaxonomyList
 from clientele.domain.taxonomies import Kind
 from clientele.domain.taxonomy_models import NewOrder
 from clientele.services import taxonomies

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from clientele.api import http
 from clientele.api.auth import ADMINS
 from clientele.api.etags import required_version
-from clientele.api.schemas import BrokerEntry, CustomerTypeEntry, TaxonomyEntry
+from clientele.api.schemas.taxonomies import BrokerEntry, CustomerTypeEntry, TaxonomyEntry
 from clientele.domain.taxonomies import Kind
 from clientele.domain.taxonomy_models import BrokerChanges, CustomerTypeChanges, EntryChanges, TaxonomyFields
 from clientele.services import taxonomies

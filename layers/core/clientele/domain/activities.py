@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from clientele.domain.customers import Id, ShortText
 from clientele.domain.dates import Instant, IsoDate
+from clientele.domain.fields import Id, ShortText
 from clientele.errors import FieldError
 
 ActivityType = Literal["note", "call", "email", "meeting", "task"]

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from clientele.domain.customers import ShortText
+from clientele.domain.fields import ShortText
 
 ADDRESS_READ_ONLY = frozenset({"id", "version", "createdAt", "updatedAt"})
 ADDRESS_FIELDS: tuple[str, ...] = ("line1", "line2", "city", "region", "postcode", "country")

@@ -6,10 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-# Own aliases (not domain.customers'): customer documents embed contacts, so that module imports this one.
-Name = Annotated[str, StringConstraints(max_length=255)]
-ShortText = Annotated[str, StringConstraints(max_length=255)]
-Id = Annotated[str, StringConstraints(max_length=64)]
+from clientele.domain.fields import Id, Name, ShortText
+
 Role = Literal["primary", "shipping", "invoicing", "billing", "field"]
 # Response order of `roles`, and the stored flag each role is kept as.
 ROLE_FLAGS: dict[str, str] = {

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from clientele.domain.contacts import ContactFields
 from clientele.domain.countries import normalise_country
+from clientele.domain.fields import Id, Name, Percent, ShortText, clean_text
 from clientele.errors import FieldError
 
 AccountState = Literal["active", "growth", "at_risk", "former"]
@@ -17,10 +17,6 @@ ACCOUNT_STATES: tuple[str, ...] = ("active", "growth", "at_risk", "former")
 ACCOUNT_PRIORITIES: tuple[str, ...] = ("strategic", "high", "standard", "low")
 MAX_DEPTH = 10
 
-Name = Annotated[str, StringConstraints(max_length=255)]
-ShortText = Annotated[str, StringConstraints(max_length=255)]
-Id = Annotated[str, StringConstraints(max_length=64)]
-Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4, allow_inf_nan=False)]
 ContactList = list[Annotated[str, StringConstraints(max_length=320)]] | Annotated[str, StringConstraints(max_length=8000)]
 
 # Fields a client may echo back from a GET (PUT of the whole document); they are ignored.
@@ -91,13 +87,6 @@ class CustomerFields(BaseModel):
 
 WRITABLE_FIELDS: tuple[str, ...] = tuple(name for name in CustomerFields.model_fields if name not in _NOT_COLUMNS)
 OPTIONAL_DEFAULTS: dict[str, Any] = {"accountState": "active", "accountPriority": "standard"}
-
-
-def clean_text(value: str | None) -> str | None:
-    if value is None:
-        return None
-    stripped = value.strip()
-    return stripped or None
 
 
 def normalise_address(value: Address | dict[str, Any] | None, field: str) -> tuple[dict[str, str] | None, list[FieldError]]:

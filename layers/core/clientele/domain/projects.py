@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from clientele.domain.customers import Name
 from clientele.domain.dates import IsoDate
+from clientele.domain.fields import Name
 from clientele.errors import FieldError
 
 ProjectStatus = Literal["planning", "active", "hold", "done"]

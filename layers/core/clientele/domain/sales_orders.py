@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from clientele.domain.customers import Id, Percent
+from clientele.domain.fields import Id, Percent
 from clientele.domain.money import round_cents
 
 OrderStatus = Literal["draft", "confirmed", "cancelled"]

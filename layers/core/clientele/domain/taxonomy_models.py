@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-from clientele.domain.customers import Percent
+from clientele.domain.fields import Percent
 
 MAX_SORT_ORDER = 2_147_483_647
 

@@ -12,8 +12,8 @@ from typing import Any
 from clientele import clock
 from clientele.api import cursors
 from clientele.domain.activities import ActivityFields, check_activity
-from clientele.domain.customers import clean_text
 from clientele.domain.dates import is_calendar_date
+from clientele.domain.fields import clean_text
 from clientele.errors import FieldError, NotFound, ValidationFailed, VersionConflict
 from clientele.store import activities as store
 from clientele.store import customers as customer_store

@@ -9,7 +9,7 @@ from clientele import clock
 from clientele.api import cursors
 from clientele.domain.address_book import ADDRESS_FIELDS, AddressEntryFields
 from clientele.domain.countries import normalise_country
-from clientele.domain.customers import clean_text
+from clientele.domain.fields import clean_text
 from clientele.errors import FieldError, NotFound, ValidationFailed, VersionConflict
 from clientele.store import address_book as store
 from clientele.store.table import Item, as_int

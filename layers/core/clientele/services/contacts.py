@@ -14,8 +14,8 @@ from typing import Any
 
 from clientele import clock, retries
 from clientele.domain.contacts import MAX_CONTACTS, ContactFields, flags_of, roles_of
-from clientele.domain.customers import clean_text
 from clientele.domain.emails import normalise_email
+from clientele.domain.fields import clean_text
 from clientele.domain.names import fold
 from clientele.domain.phones import DialingContext, PhoneError, normalise_phone
 from clientele.errors import Conflict, FieldError, NotFound, ValidationFailed, VersionConflict

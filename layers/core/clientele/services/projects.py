@@ -8,7 +8,7 @@ from typing import Any
 
 from clientele import clock
 from clientele.api import cursors
-from clientele.domain.customers import clean_text
+from clientele.domain.fields import clean_text
 from clientele.domain.money import money_text
 from clientele.domain.projects import ProjectFields, check_project
 from clientele.errors import NotFound, ValidationFailed, VersionConflict
