@@ -23,9 +23,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clientele.domain.reports import REPORT_DIMENSIONS
 from clientele.store import keys
-from clientele.streams.projectors import REPORT_DIMENSIONS, project
-from clientele.streams.writes import Contribution, IndexEntry
+from clientele.store.writes import Contribution, IndexEntry
+from clientele.streams.projectors import project
 
 ORG = "acme"
 PHONES = ["+1-212-555-0101", "+1-212-555-0102", "+1-212-555-0103"]

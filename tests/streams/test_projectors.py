@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 
 from clientele.store import keys
+from clientele.store.writes import Contribution, Counter, IndexEntry
 from clientele.streams import projectors
 from clientele.streams.writer import Batch, difference
-from clientele.streams.writes import ClearReferences, Contribution, Counter, DomainEvent, IndexEntry
+from clientele.streams.writes import ClearReferences, DomainEvent
 
 ORG = "acme"
 CID = "c0000000-0000-4000-8000-000000000001"

@@ -17,9 +17,10 @@ from typing import Any
 import boto3
 import pytest
 
+from clientele.domain.reports import REPORT_DIMENSIONS
 from clientele.store import keys
 from clientele.store.table import from_item
-from clientele.streams.projectors import REPORT_DIMENSIONS, child_copy
+from clientele.streams.projectors import child_copy
 from tests.api.helpers import default_type_id
 
 from .conftest import StreamReader, deliver, drain

@@ -1,6 +1,6 @@
 import pytest
 
-from clientele.api import cursors
+from clientele import cursors
 from clientele.api.etags import etag, required_version
 from clientele.errors import BadCursor, PreconditionRequired
 

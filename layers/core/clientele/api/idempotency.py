@@ -32,8 +32,8 @@ def _persistence(org: str, operation: str) -> Any:
 
     return DynamoDBPersistenceLayer(
         table_name=config().table_name,
-        key_attr="PK",
-        sort_key_attr="SK",
+        key_attr=keys.TABLE_PK,
+        sort_key_attr=keys.TABLE_SK,
         static_pk_value=keys.idempotency_pk(org),
         expiry_attr="ttl",
         boto3_client=aws.dynamodb(),

@@ -4,32 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from clientele.domain.names import fold
+from clientele.domain.references import BY_KIND, Kind, ReferenceField
 
-Kind = Literal["type", "segment", "broker", "category"]
-KINDS: tuple[Kind, ...] = ("type", "segment", "broker", "category")
 MAX_ENTRIES = 99
 COLORS = ("green", "blue", "yellow", "red", "purple", "gray", "orange", "teal", "pink", "brown", "black")
 HIERARCHY_ROLES = ("none", "purchaser", "member")
 
-
-@dataclass(frozen=True, slots=True)
-class TaxonomySpec:
-    kind: Kind
-    path: str
-    label: str
-    on_delete: Literal["restrict", "set_null"]
-
-
-SPECS: dict[Kind, TaxonomySpec] = {
-    "type": TaxonomySpec("type", "/customer-types", "customer type", "restrict"),
-    "segment": TaxonomySpec("segment", "/customer-segments", "customer segment", "set_null"),
-    "broker": TaxonomySpec("broker", "/brokers", "broker", "set_null"),
-    "category": TaxonomySpec("category", "/customer-categories", "customer category", "set_null"),
-}
+# Each list's path, label and delete rule: its row in the table of reference fields.
+SPECS: dict[Kind, ReferenceField] = BY_KIND
 
 DEFAULT_TYPES: tuple[tuple[str, str], ...] = (
     ("Residential", "green"),

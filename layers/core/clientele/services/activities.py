@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from clientele import clock
-from clientele.api import cursors
+from clientele import clock, cursors
 from clientele.domain.activities import ActivityFields, check_activity
 from clientele.domain.dates import is_calendar_date
 from clientele.domain.fields import clean_text

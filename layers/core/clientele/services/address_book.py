@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from clientele import clock
-from clientele.api import cursors
+from clientele import clock, cursors
 from clientele.domain.address_book import ADDRESS_FIELDS, AddressEntryFields
 from clientele.domain.countries import normalise_country
 from clientele.domain.fields import clean_text

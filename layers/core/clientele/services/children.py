@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clientele import clock
-from clientele.api import cursors
+from clientele import clock, cursors
 from clientele.errors import NotFound
 from clientele.services import orgs
 from clientele.services.customer_records import present

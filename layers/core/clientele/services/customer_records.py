@@ -10,17 +10,12 @@ from clientele.domain.customers import OPTIONAL_DEFAULTS, WRITABLE_FIELDS, clean
 from clientele.domain.emails import normalise_emails
 from clientele.domain.money import percent_out
 from clientele.domain.phones import normalise_phones
-from clientele.domain.taxonomies import Kind
+from clientele.domain.references import KIND_OF_FIELD, Kind
 from clientele.errors import FieldError, ValidationFailed
 from clientele.store.catalog import Catalog
 from clientele.store.table import Item
 
-REFERENCES: dict[str, Kind] = {
-    "customerTypeId": "type",
-    "customerSegmentId": "segment",
-    "customerCategoryId": "category",
-    "brokerId": "broker",
-}
+REFERENCES = KIND_OF_FIELD
 
 
 def document_fields(record: Item) -> dict[str, Any]:

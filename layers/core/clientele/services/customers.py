@@ -6,8 +6,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from clientele import clock
-from clientele.api import cursors
+from clientele import clock, cursors
 from clientele.domain.customers import MAX_DEPTH, CustomerFields, check_hierarchy
 from clientele.errors import Conflict, FieldError, NotFound, ValidationFailed, VersionConflict
 from clientele.services import contacts as contact_service

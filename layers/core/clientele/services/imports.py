@@ -35,7 +35,7 @@ from pydantic import ValidationError
 from clientele import aws, clock
 from clientele.config import config
 from clientele.domain.customers import CustomerFields
-from clientele.domain.taxonomies import Kind
+from clientele.domain.references import IMPORT_COLUMNS
 from clientele.errors import ClienteleError, Conflict, FieldError, NotFound, PayloadTooLarge, ValidationFailed
 from clientele.services import customers, orgs
 from clientele.services.customer_records import build_record
@@ -54,8 +54,7 @@ _ROW_NAMESPACE = uuid.UUID("6f0b9a53-3c2e-4c56-9d51-8e0b6f1f3a10")
 
 SIMPLE_COLUMNS = ("firstName", "lastName", "companyName", "emails", "phones", "accountState", "accountPriority",
                   "discountRate", "notes")
-REFERENCE_COLUMNS: dict[str, tuple[Kind, str]] = {"customerType": ("type", "customerTypeId"),
-                                                   "customerSegment": ("segment", "customerSegmentId")}
+REFERENCE_COLUMNS = IMPORT_COLUMNS
 ADDRESS_PARTS = {"Line1": "line1", "Line2": "line2", "City": "city", "Region": "region", "Postcode": "postcode",
                  "Country": "country"}
 ADDRESS_COLUMNS = {f"{side}{suffix}": (f"{side}Address", part) for side in ("billing", "shipping")

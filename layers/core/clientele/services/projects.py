@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from clientele import clock
-from clientele.api import cursors
+from clientele import clock, cursors
 from clientele.domain.fields import clean_text
 from clientele.domain.money import money_text
 from clientele.domain.projects import ProjectFields, check_project

@@ -11,14 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from clientele.domain.customers import ACCOUNT_PRIORITIES, ACCOUNT_STATES
-from clientele.domain.taxonomies import Kind
+from clientele.domain.references import REPORTED_KINDS
 from clientele.services import orgs
 from clientele.store import derived
 
-TAXONOMY_GROUPS: dict[str, Kind] = {"customerType": "type", "customerSegment": "segment",
-                                    "customerCategory": "category"}
+TAXONOMY_GROUPS = REPORTED_KINDS
+# The values of each value dimension (domain/reports.py VALUE_DIMENSIONS), in their defined order.
 VALUE_GROUPS: dict[str, tuple[str, ...]] = {"accountState": ACCOUNT_STATES, "accountPriority": ACCOUNT_PRIORITIES}
-GROUP_BY = tuple(TAXONOMY_GROUPS) + tuple(VALUE_GROUPS)
 
 
 def _label(value: str) -> str:

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from clientele import clock
-from clientele.api import cursors
+from clientele import clock, cursors
 from clientele.domain import sales_orders as rules
 from clientele.domain.money import money_text, percent_out
 from clientele.domain.sales_orders import SalesOrderCreate, SalesOrderPatch

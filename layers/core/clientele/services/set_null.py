@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from clientele import clock
+from clientele.domain.references import SET_NULL_KINDS
 from clientele.store import references as store
-from clientele.streams.projectors import SET_NULL_KINDS
 
 
 class Incomplete(Exception):

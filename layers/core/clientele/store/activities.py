@@ -17,14 +17,14 @@ from clientele import aws
 from clientele.errors import ClienteleError, NotFound, ValidationFailed, VersionConflict
 from clientele.store import keys
 from clientele.store.contacts import contact_key
-from clientele.store.customers import ListPage, check_customer_live
+from clientele.store.customers import check_customer_live
 from clientele.store.projects import project_key
-from clientele.store.table import Item, as_int, from_item, key, table_name, to_item, values
+from clientele.store.table import Item, ListPage, as_int, from_item, key, table_name, to_item, values
 from clientele.store.transactions import Transaction
 from clientele.store.updates import set_fields
 
 _SYSTEM = frozenset({"PK", "SK", "entity", "id", "customerId", "createdAt", "version"})
-_TASK_KEYS = frozenset({"GSI9PK", "GSI9SK"})
+_TASK_KEYS = frozenset(keys.INDEX_KEYS[keys.TASK_INDEX])
 
 
 @dataclass
@@ -42,11 +42,12 @@ def activity_key(org: str, customer_id: str, activity_id: str) -> dict[str, Any]
 def index_attributes(org: str, record: Item) -> dict[str, Any]:
     attributes: dict[str, Any] = {
         keys.CUSTOMER_LOCAL_SK: keys.activity_timeline_sk(record["occurredAt"], record["id"]),
-        "GSI9PK": None, "GSI9SK": None,
     }
+    task_pk, task_sk = keys.INDEX_KEYS[keys.TASK_INDEX]
+    attributes[task_pk] = attributes[task_sk] = None
     if record.get("type") == "task":
-        attributes["GSI9PK"] = keys.tasks_partition(org, record.get("status") or "open")
-        attributes["GSI9SK"] = keys.task_sort_key(record.get("dueDate"), record["id"])
+        attributes[task_pk] = keys.tasks_partition(org, record.get("status") or "open")
+        attributes[task_sk] = keys.task_sort_key(record.get("dueDate"), record["id"])
     return attributes
 
 
@@ -142,14 +143,17 @@ def list_timeline(org: str, customer_id: str, *, activity_type: str | None, proj
 def list_tasks(org: str, *, status: str, due_before: str | None, limit: int,
                start: dict[str, Any] | None) -> ListPage:
     """One Query on the sparse task index: earliest due date first, ``dueBefore`` exclusive."""
-    condition = "GSI9PK = :pk"
+    task_pk, task_sk = keys.INDEX_KEYS[keys.TASK_INDEX]
+    condition = "#pk = :pk"
+    names = {"#pk": task_pk}
     vals: dict[str, Any] = {":pk": keys.tasks_partition(org, status)}
     if due_before:
-        condition += " AND GSI9SK < :due"
+        condition += " AND #sk < :due"
+        names["#sk"] = task_sk
         vals[":due"] = due_before
     request: dict[str, Any] = {
         "TableName": table_name(), "IndexName": keys.TASK_INDEX, "KeyConditionExpression": condition,
-        "ExpressionAttributeValues": values(vals), "Limit": limit,
+        "ExpressionAttributeNames": names, "ExpressionAttributeValues": values(vals), "Limit": limit,
     }
     if start:
         request["ExclusiveStartKey"] = start

@@ -15,8 +15,7 @@ from clientele.domain.names import sort_name
 from clientele.errors import ClienteleError, Conflict, NotFound, VersionConflict
 from clientele.store import keys
 from clientele.store.contacts import address_entry_key
-from clientele.store.customers import ListPage
-from clientele.store.table import Item, as_int, from_item, table_name, to_item, values
+from clientele.store.table import Item, ListPage, as_int, from_item, table_name, to_item, values
 from clientele.store.transactions import Transaction
 from clientele.store.updates import set_fields
 
@@ -24,8 +23,8 @@ _SYSTEM = frozenset({"PK", "SK", "entity", "id", "createdAt", "version", "contac
 
 
 def _index_attributes(org: str, record: Item) -> dict[str, Any]:
-    return {"GSI1PK": keys.addresses_partition(org), "GSI1SK": keys.name_sort_key(sort_name(record["label"]),
-                                                                                 record["id"])}
+    pk_name, sk_name = keys.INDEX_KEYS[keys.NAME_INDEX]
+    return {pk_name: keys.addresses_partition(org), sk_name: keys.name_sort_key(sort_name(record["label"]), record["id"])}
 
 
 def _entry_failure(expected_version: int) -> Any:
@@ -74,7 +73,8 @@ def list_entries(org: str, *, limit: int, start: dict[str, Any] | None) -> ListP
     """One Query on GSI1's address-book partition, by folded label."""
     request: dict[str, Any] = {
         "TableName": table_name(), "IndexName": keys.NAME_INDEX,
-        "KeyConditionExpression": "GSI1PK = :pk",
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": keys.INDEX_KEYS[keys.NAME_INDEX][0]},
         "ExpressionAttributeValues": values({":pk": keys.addresses_partition(org)}),
         "Limit": limit,
     }

@@ -8,8 +8,8 @@ from typing import Any
 
 from clientele import aws
 from clientele.domain.names import fold
+from clientele.domain.references import KINDS, Kind
 from clientele.domain.settings import OrgSettings
-from clientele.domain.taxonomies import KINDS, Kind
 from clientele.store import keys
 from clientele.store.table import Item, as_int, from_item, table_name
 

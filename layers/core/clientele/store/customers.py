@@ -15,19 +15,9 @@ from clientele.domain.names import sort_name
 from clientele.errors import ClienteleError, Conflict, NotFound, ValidationFailed, VersionConflict
 from clientele.store import keys
 from clientele.store.contacts import ContactChanges, add_contact_changes
-from clientele.store.table import Item, as_int, from_item, key, table_name, to_item, values
+from clientele.store.table import Item, ListPage, as_int, from_item, key, table_name, to_item, values
 from clientele.store.transactions import Transaction
 
-# Facet indexes: the list filter each serves, the record field it keys on and its key prefix.
-FACETS: dict[str, tuple[str, str]] = {
-    "customerTypeId": (keys.TYPE_INDEX, "CTYPE"),
-    "customerSegmentId": (keys.SEGMENT_INDEX, "CSEGMENT"),
-    "customerCategoryId": (keys.CATEGORY_INDEX, "CCATEGORY"),
-    "brokerId": (keys.BROKER_INDEX, "CBROKER"),
-    "parentCustomerId": (keys.PARENT_INDEX, "CPARENT"),
-    "accountState": (keys.STATE_INDEX, "CSTATE"),
-    "accountPriority": (keys.PRIORITY_INDEX, "CPRIORITY"),
-}
 # Derived or stored-only attributes that a save never copies from the document.
 _SYSTEM = frozenset({"PK", "SK", "entity", "liveChildren", "liveMemberChildren", "createdAt", "remoteId"})
 # TransactWriteItems takes at most 100 items (docs/design/customer-parts.md does the arithmetic).
@@ -41,8 +31,9 @@ def customer_key(org: str, customer_id: str) -> dict[str, Any]:
 def index_attributes(org: str, record: Item) -> dict[str, Any]:
     """GSI keys for a record: name order for all, plus one facet index per set filter field."""
     sk = keys.name_sort_key(sort_name(record["displayName"]), record["id"])
-    attributes: dict[str, Any] = {"GSI1PK": keys.customers_partition(org), "GSI1SK": sk}
-    for field_name, (index, prefix) in FACETS.items():
+    name_pk, name_sk = keys.INDEX_KEYS[keys.NAME_INDEX]
+    attributes: dict[str, Any] = {name_pk: keys.customers_partition(org), name_sk: sk}
+    for field_name, (index, prefix) in keys.FACETS.items():
         pk_name, sk_name = keys.INDEX_KEYS[index]
         value = record.get(field_name)
         attributes[pk_name] = keys.facet_partition(org, prefix, value) if value else None
@@ -82,7 +73,7 @@ def query_customer_document(org: str, customer_id: str) -> list[Item]:
     response = aws.dynamodb().query(
         TableName=table_name(),
         KeyConditionExpression="PK = :pk AND SK BETWEEN :low AND :high",
-        ExpressionAttributeValues=values({":pk": keys.customer_pk(org, customer_id), ":low": "CONTACT#",
+        ExpressionAttributeValues=values({":pk": keys.customer_pk(org, customer_id), ":low": keys.CONTACT_PREFIX,
                                           ":high": keys.CUSTOMER_SK}),
         ConsistentRead=True,
     )
@@ -107,12 +98,6 @@ def child_ids(org: str, parent_id: str) -> list[str]:
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-@dataclass
-class ListPage:
-    items: list[Item]
-    last_key: dict[str, Any] | None
-
-
 def list_customers(org: str, *, index_field: str | None, index_value: str | None, prefix: str | None,
                    filters: dict[str, str], include_deleted: bool, limit: int,
                    start: dict[str, Any] | None) -> ListPage:
@@ -121,7 +106,7 @@ def list_customers(org: str, *, index_field: str | None, index_value: str | None
         index = keys.NAME_INDEX
         partition = keys.customers_partition(org)
     else:
-        index, facet_prefix = FACETS[index_field]
+        index, facet_prefix = keys.FACETS[index_field]
         partition = keys.facet_partition(org, facet_prefix, str(index_value))
     pk_name, sk_name = keys.INDEX_KEYS[index]
     condition = "#pk = :pk"

@@ -21,10 +21,9 @@ from typing import Any
 from clientele import aws
 from clientele.errors import ClienteleError
 from clientele.store import keys
-from clientele.store.customers import ListPage
-from clientele.store.table import Item, as_int, from_item, key, table_name, to_item, values
+from clientele.store.table import Item, ListPage, as_int, from_item, key, table_name, to_item, values
 from clientele.store.transactions import Transaction
-from clientele.streams.writes import Contribution, Counter, IndexEntry, Key
+from clientele.store.writes import Contribution, Counter, IndexEntry, Key
 
 # Tombstones outlive the stream's 24 h retention (and Lambda's retries within it) with room to spare.
 TOMBSTONE_SECONDS = 3 * 24 * 60 * 60

@@ -10,14 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from clientele import aws
+from clientele.store import keys
 from clientele.store.table import Item, from_item, key, table_name, to_item, values
 
-IMPORT_SK = "IMPORT"
 KEY_PREFIX = "imports/"
-
-
-def import_pk(org: str, import_id: str) -> str:
-    return f"ORG#{org}#IMPORT#{import_id}"
 
 
 def object_key(org: str, import_id: str) -> str:
@@ -33,12 +29,12 @@ def parse_object_key(object_key_: str) -> tuple[str, str] | None:
 
 
 def create_import(org: str, record: Item) -> None:
-    item = {"PK": import_pk(org, record["id"]), "SK": IMPORT_SK, "entity": "import", **record}
+    item = {"PK": keys.import_pk(org, record["id"]), "SK": keys.IMPORT_SK, "entity": "import", **record}
     aws.dynamodb().put_item(TableName=table_name(), Item=to_item(item), ConditionExpression="attribute_not_exists(PK)")
 
 
 def get_import(org: str, import_id: str) -> Item | None:
-    response = aws.dynamodb().get_item(TableName=table_name(), Key=key(import_pk(org, import_id), IMPORT_SK),
+    response = aws.dynamodb().get_item(TableName=table_name(), Key=key(keys.import_pk(org, import_id), keys.IMPORT_SK),
                                        ConsistentRead=True)
     item = response.get("Item")
     return from_item(item) if item else None
@@ -70,7 +66,7 @@ def update_import(org: str, import_id: str, changes: dict[str, Any],
     client = aws.dynamodb()
     try:
         client.update_item(
-            TableName=table_name(), Key=key(import_pk(org, import_id), IMPORT_SK),
+            TableName=table_name(), Key=key(keys.import_pk(org, import_id), keys.IMPORT_SK),
             UpdateExpression="SET " + ", ".join(assignments), ConditionExpression=condition,
             ExpressionAttributeNames=names, ExpressionAttributeValues=values(vals),
         )

@@ -7,6 +7,10 @@ See docs/access-patterns.md for the access pattern each key or index serves.
 
 from __future__ import annotations
 
+# The table's own key attributes (every item has both).
+TABLE_PK = "PK"
+TABLE_SK = "SK"
+
 # Index names and their key attributes, as declared in template.yaml.
 NAME_INDEX = "GSI1"  # all customers of an org by folded display name
 TYPE_INDEX = "GSI2"  # customers by customer type
@@ -36,8 +40,18 @@ SETTINGS_SK = "SETTINGS"
 QBO_REALM_SK = "QBO_REALM"
 
 
+ORG_PREFIX = "ORG#"
+
+
 def org_pk(org: str) -> str:
-    return f"ORG#{org}"
+    return f"{ORG_PREFIX}{org}"
+
+
+def org_of_pk(pk: str) -> str:
+    """The organisation an item belongs to, read back from its partition key (``ORG#<org>…``)."""
+    if not pk.startswith(ORG_PREFIX):
+        raise ValueError(f"not an organisation's item: {pk[:60]!r}")
+    return pk[len(ORG_PREFIX):].split("#", 1)[0]
 
 
 def qbo_realm_pk(realm_id: str) -> str:
@@ -75,6 +89,19 @@ def idempotency_pk(org: str) -> str:
 
 def customers_partition(org: str) -> str:
     return f"ORG#{org}#CUSTOMERS"
+
+
+# Facet indexes: the customer field each serves as a list filter, its index and partition prefix.
+# Every reference field of domain/references.py has one (tests/contract/test_keys.py checks).
+FACETS: dict[str, tuple[str, str]] = {
+    "customerTypeId": (TYPE_INDEX, "CTYPE"),
+    "customerSegmentId": (SEGMENT_INDEX, "CSEGMENT"),
+    "customerCategoryId": (CATEGORY_INDEX, "CCATEGORY"),
+    "brokerId": (BROKER_INDEX, "CBROKER"),
+    "parentCustomerId": (PARENT_INDEX, "CPARENT"),
+    "accountState": (STATE_INDEX, "CSTATE"),
+    "accountPriority": (PRIORITY_INDEX, "CPRIORITY"),
+}
 
 
 def facet_partition(org: str, facet: str, value: str) -> str:
@@ -186,9 +213,32 @@ def report_count_sk(dimension: str, value: str | None, shard: int) -> str:
     return f"{REPORT_COUNT_PREFIX}{dimension}#{value or '-'}#{shard}"
 
 
+# The sources of contributions: a customer's report counts, an order's or an activity's project rollups.
+ROLLUP_REPORT, ROLLUP_ORDER, ROLLUP_ACTIVITY = "REPORT", "ORDER", "ACTIVITY"
+
+
 def rollup_sk(source: str, source_id: str) -> str:
     """A source's contribution item: ``ROLLUP#REPORT`` (a customer), ``ROLLUP#ORDER#<id>``, ``ROLLUP#ACTIVITY#<id>``."""
     return f"{ROLLUP_PREFIX}{source}#{source_id}" if source_id else f"{ROLLUP_PREFIX}{source}"
+
+
+# --- remote-id markers and import jobs -----------------------------------------------------------------
+
+
+def unique_pk(org: str) -> str:
+    """The org's partition of uniqueness markers (one item per claimed remote id)."""
+    return f"ORG#{org}#UNIQUE"
+
+
+def remote_id_sk(remote_id: str) -> str:
+    return f"REMOTE_ID#{remote_id}"
+
+
+IMPORT_SK = "IMPORT"
+
+
+def import_pk(org: str, import_id: str) -> str:
+    return f"ORG#{org}#IMPORT#{import_id}"
 
 
 # --- QuickBooks sync job (issue 5) -------------------------------------------------------------------

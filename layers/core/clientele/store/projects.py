@@ -14,8 +14,8 @@ from clientele import aws
 from clientele.domain.names import sort_name
 from clientele.errors import ClienteleError, Conflict, NotFound, VersionConflict
 from clientele.store import keys
-from clientele.store.customers import ListPage, check_customer_live
-from clientele.store.table import Item, as_int, from_item, key, table_name, to_item, values
+from clientele.store.customers import check_customer_live
+from clientele.store.table import Item, ListPage, as_int, from_item, key, table_name, to_item, values
 from clientele.store.transactions import Transaction
 from clientele.store.updates import set_fields
 

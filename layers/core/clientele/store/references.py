@@ -7,8 +7,8 @@ from typing import Any
 
 from clientele import aws
 from clientele.store import keys
-from clientele.store.customers import FACETS, ListPage, customer_key
-from clientele.store.table import from_item, table_name, values
+from clientele.store.customers import customer_key
+from clientele.store.table import ListPage, from_item, table_name, values
 
 PAGE = 100
 
@@ -16,7 +16,7 @@ PAGE = 100
 def customers_referencing(org: str, field_name: str, entry_id: str, start: dict[str, Any] | None) -> ListPage:
     """A page of customers (deleted ones too) whose ``field_name`` is ``entry_id``: one Query on the
     field's facet index, ids only."""
-    index, prefix = FACETS[field_name]
+    index, prefix = keys.FACETS[field_name]
     pk_name, _ = keys.INDEX_KEYS[index]
     request: dict[str, Any] = {
         "TableName": table_name(), "IndexName": index, "KeyConditionExpression": "#pk = :pk",
@@ -32,7 +32,7 @@ def customers_referencing(org: str, field_name: str, entry_id: str, start: dict[
 def clear_reference(org: str, customer_id: str, field_name: str, entry_id: str, now: str) -> bool:
     """Remove the reference (and its facet index keys; a broker's fee goes with the broker) and bump the
     version, only if the customer still references ``entry_id``; False when it no longer did."""
-    index, _ = FACETS[field_name]
+    index, _ = keys.FACETS[field_name]
     pk_name, sk_name = keys.INDEX_KEYS[index]
     names = {"#f": field_name, "#ipk": pk_name, "#isk": sk_name, "#v": "version"}
     remove = "#f, #ipk, #isk"

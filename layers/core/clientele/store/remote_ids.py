@@ -25,16 +25,8 @@ class RemoteIdTaken(Conflict):
         super().__init__("duplicate", "Another customer of this organisation has this remote id.")
 
 
-def unique_pk(org: str) -> str:
-    return f"ORG#{org}#UNIQUE"
-
-
-def remote_id_sk(remote_id: str) -> str:
-    return f"REMOTE_ID#{remote_id}"
-
-
 def marker_key(org: str, remote_id: str) -> dict[str, Any]:
-    return key(unique_pk(org), remote_id_sk(remote_id))
+    return key(keys.unique_pk(org), keys.remote_id_sk(remote_id))
 
 
 def customer_id_for(org: str, remote_id: str) -> str | None:
@@ -48,7 +40,7 @@ def create_customer_with_remote_id(org: str, record: Item, guards: list[GuardCha
     """The customer, its reference guards and parent counters, and the remote-id marker: one transaction."""
     remote_id = record["remoteId"]
     tx = Transaction()
-    tx.put(to_item({"PK": unique_pk(org), "SK": remote_id_sk(remote_id), "entity": "unique",
+    tx.put(to_item({"PK": keys.unique_pk(org), "SK": keys.remote_id_sk(remote_id), "entity": "unique",
                     "customerId": record["id"], "createdAt": now}),
            condition="attribute_not_exists(PK)", on_fail=lambda _old: RemoteIdTaken())
     item = {"PK": keys.customer_pk(org, record["id"]), "SK": keys.CUSTOMER_SK, "entity": "customer",

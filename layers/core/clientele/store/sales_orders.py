@@ -16,16 +16,16 @@ from typing import Any
 from clientele import aws
 from clientele.errors import ClienteleError, Conflict, NotFound, ValidationFailed, VersionConflict
 from clientele.store import keys
-from clientele.store.customers import ListPage, customer_key
+from clientele.store.customers import customer_key
 from clientele.store.projects import project_key
-from clientele.store.table import Item, as_int, from_item, key, table_name, to_item, values
+from clientele.store.table import Item, ListPage, as_int, from_item, key, table_name, to_item, values
 from clientele.store.transactions import Transaction
 from clientele.store.updates import set_fields
 
 ENTITY = "sales_order"
 # Key and stored-only attributes an update never copies from the record.
 _SYSTEM = frozenset({"PK", "SK", "entity", "id", "number", "sequence", "customerId", "createdAt", "version",
-                     "customerSnapshot", "discountRate", "GSI10PK", "GSI10SK"})
+                     "customerSnapshot", "discountRate", *keys.INDEX_KEYS[keys.ORDERS_BY_CUSTOMER_INDEX]})
 
 
 def order_key(org: str, order_id: str) -> dict[str, Any]:
@@ -63,9 +63,10 @@ def _add_project_ref(tx: Transaction, org: str, customer_id: str, project_id: st
 
 def create_order(org: str, record: Item) -> None:
     tx = Transaction()
+    orders_pk, orders_sk = keys.INDEX_KEYS[keys.ORDERS_BY_CUSTOMER_INDEX]
     item = {"PK": keys.sales_order_pk(org, record["id"]), "SK": keys.ORDER_SK, "entity": ENTITY, **record,
-            "GSI10PK": keys.customer_orders_partition(org, record["customerId"]),
-            "GSI10SK": keys.order_sort_key(record["createdAt"], record["sequence"], record["id"])}
+            orders_pk: keys.customer_orders_partition(org, record["customerId"]),
+            orders_sk: keys.order_sort_key(record["createdAt"], record["sequence"], record["id"])}
     tx.put(to_item(item), condition="attribute_not_exists(PK)")
     if record.get("customerProjectId"):  # first: when both fail, the 422 is named before the 409
         _add_project_ref(tx, org, record["customerId"], record["customerProjectId"], +1)

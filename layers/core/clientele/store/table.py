@@ -4,6 +4,7 @@ low-level client (the resource API adds ~40 ms of cold start and hides cancellat
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
@@ -14,6 +15,14 @@ if TYPE_CHECKING:
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 Item = dict[str, Any]
+
+
+@dataclass
+class ListPage:
+    """One page of a Query: the items and where the next page starts (None on the last)."""
+
+    items: list[Item]
+    last_key: dict[str, Any] | None
 
 
 @cache

@@ -19,27 +19,21 @@ from decimal import Decimal
 from typing import Any
 
 from clientele.domain.money import money_text, percent_out
+from clientele.domain.references import SET_NULL_KINDS
+from clientele.domain.reports import REPORT_DIMENSIONS
 from clientele.domain.sales_orders import contributes_to_rollups
 from clientele.store import keys
-from clientele.streams.writes import ClearReferences, Contribution, Counter, DomainEvent, IndexEntry, Write
+from clientele.store.writes import Contribution, Counter, IndexEntry
+from clientele.streams.writes import ClearReferences, DomainEvent, Write
 
 Image = Mapping[str, Any]
 Projector = Callable[[Image | None, Image | None], list[Write]]
 
 CUSTOMER, SALES_ORDER, ACTIVITY, TAXONOMY = "customer", "sales_order", "activity", "taxonomy"
 SOURCE_ENTITIES = (CUSTOMER, SALES_ORDER, ACTIVITY)
-SET_NULL_KINDS: dict[str, str] = {"segment": "customerSegmentId", "broker": "brokerId", "category": "customerCategoryId"}
-# Report dimensions (``groupBy``) and the customer field each counts.
-REPORT_DIMENSIONS: dict[str, str] = {
-    "customerType": "customerTypeId",
-    "customerSegment": "customerSegmentId",
-    "customerCategory": "customerCategoryId",
-    "accountState": "accountState",
-    "accountPriority": "accountPriority",
-}
 # Attributes of a customer item that are not part of its representation (kept off child links).
-_NOT_COPIED = frozenset({"PK", "SK", "entity", "liveChildren", "liveMemberChildren", "orderCount", "typeGuardShard",
-                         "isMember"})
+_NOT_COPIED = frozenset({keys.TABLE_PK, keys.TABLE_SK, "entity", "liveChildren", "liveMemberChildren", "orderCount",
+                         "typeGuardShard", "isMember"})
 _EVENT_CUSTOMER_FIELDS = ("id", "displayName", "firstName", "lastName", "companyName", "customerTypeId",
                           "customerSegmentId", "customerCategoryId", "brokerId", "parentCustomerId", "accountState",
                           "accountPriority", "emails", "phones", "remoteId", "createdAt", "updatedAt", "deletedAt")
@@ -50,10 +44,7 @@ _EVENT_CUSTOMER_FIELDS = ("id", "displayName", "firstName", "lastName", "company
 
 def org_of(image: Image) -> str:
     """The organisation from the item's partition key (``ORG#<org>…``)."""
-    pk = str(image["PK"])
-    if not pk.startswith("ORG#"):
-        raise ValueError(f"not an organisation's item: {pk[:60]!r}")
-    return pk[4:].split("#", 1)[0]
+    return keys.org_of_pk(str(image[keys.TABLE_PK]))
 
 
 def version_of(image: Image | None) -> int:
@@ -175,7 +166,7 @@ def report_counters(old: Image | None, new: Image | None) -> list[Write]:
     before, after = _report_shares(org, old), _report_shares(org, new)
     if before == after:
         return []
-    return [Contribution(keys.customer_pk(org, str(image["id"])), keys.rollup_sk("REPORT", ""),
+    return [Contribution(keys.customer_pk(org, str(image["id"])), keys.rollup_sk(keys.ROLLUP_REPORT, ""),
                          stamp_of(old, new), after, final=new is None)]
 
 
@@ -213,7 +204,7 @@ def project_rollups(old: Image | None, new: Image | None) -> list[Write]:
     before, after = shares(org, old), shares(org, new)
     if before == after:
         return []
-    source = "ORDER" if entity == SALES_ORDER else "ACTIVITY"
+    source = keys.ROLLUP_ORDER if entity == SALES_ORDER else keys.ROLLUP_ACTIVITY
     return [Contribution(keys.customer_pk(org, str(image["customerId"])), keys.rollup_sk(source, str(image["id"])),
                          stamp_of(old, new), after, final=new is None)]
 

@@ -26,7 +26,8 @@ from decimal import Decimal
 from typing import Any
 
 from clientele.store.derived import ContributionPut, MissingCounter, StaleContribution
-from clientele.streams.writes import ClearReferences, Contribution, Counter, DomainEvent, IndexEntry, Key, Write
+from clientele.store.writes import Contribution, Counter, IndexEntry, Key
+from clientele.streams.writes import ClearReferences, DomainEvent, Write
 
 logger = logging.getLogger("clientele.streams")
 
