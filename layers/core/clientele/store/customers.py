@@ -82,11 +82,12 @@ def query_customer_document(org: str, customer_id: str) -> list[Item]:
 
 def child_ids(org: str, parent_id: str) -> list[str]:
     """Customers whose parent is ``parent_id`` (parent facet index; used for subtree depth)."""
-    pk_name, _ = keys.INDEX_KEYS[keys.PARENT_INDEX]
+    index, prefix = keys.FACETS["parentCustomerId"]
+    pk_name, _ = keys.INDEX_KEYS[index]
     request: dict[str, Any] = {
-        "TableName": table_name(), "IndexName": keys.PARENT_INDEX,
+        "TableName": table_name(), "IndexName": index,
         "KeyConditionExpression": f"{pk_name} = :pk",
-        "ExpressionAttributeValues": values({":pk": keys.facet_partition(org, "CPARENT", parent_id)}),
+        "ExpressionAttributeValues": values({":pk": keys.facet_partition(org, prefix, parent_id)}),
         "ProjectionExpression": "id, deletedAt",
     }
     ids: list[str] = []
