@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from clientele.domain.money import money_text, percent_out
-from clientele.domain.references import SET_NULL_KINDS
+from clientele.domain.references import KIND_OF_FIELD, SET_NULL_KINDS
 from clientele.domain.reports import REPORT_DIMENSIONS
 from clientele.domain.sales_orders import contributes_to_rollups
 from clientele.store import keys
@@ -34,9 +34,9 @@ SOURCE_ENTITIES = (CUSTOMER, SALES_ORDER, ACTIVITY)
 # Attributes of a customer item that are not part of its representation (kept off child links).
 _NOT_COPIED = frozenset({keys.TABLE_PK, keys.TABLE_SK, "entity", "liveChildren", "liveMemberChildren", "orderCount",
                          "typeGuardShard", "isMember"})
-_EVENT_CUSTOMER_FIELDS = ("id", "displayName", "firstName", "lastName", "companyName", "customerTypeId",
-                          "customerSegmentId", "customerCategoryId", "brokerId", "parentCustomerId", "accountState",
-                          "accountPriority", "emails", "phones", "remoteId", "createdAt", "updatedAt", "deletedAt")
+_EVENT_CUSTOMER_FIELDS = ("id", "displayName", "firstName", "lastName", "companyName", *KIND_OF_FIELD,
+                          "parentCustomerId", "accountState", "accountPriority", "emails", "phones", "remoteId",
+                          "createdAt", "updatedAt", "deletedAt")
 
 
 # --- reading images ------------------------------------------------------------------------------------
