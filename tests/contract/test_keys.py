@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from clientele.domain.references import KINDS, REFERENCE_FIELDS
 from clientele.store import keys
 from local import template
 from tests.contract.sources import TREES, Source, all_sources, docstrings, parse
@@ -206,6 +207,15 @@ def test_the_customer_read_range_holds_only_contacts_and_the_customer() -> None:
     assert keys.CONTACT_PREFIX <= keys.contact_sk(_SAMPLE) <= keys.CUSTOMER_SK
 
 
+def test_the_sync_progress_range_holds_only_the_lease_and_the_state() -> None:
+    """``SK BETWEEN QBO_SYNC_LEASE AND QBO_SYNC_STATE`` under ``ORG#o`` reads both in one Query."""
+    in_org_partition = {"settings": keys.SETTINGS_SK, "order sequence": keys.ORDER_SEQUENCE_SK,
+                        **{f"{kind} entry": keys.taxonomy_sk(kind, _SAMPLE) for kind in KINDS},
+                        **{f"{kind} list head": keys.taxonomy_list_sk(kind) for kind in KINDS}}
+    inside = [name for name, sk in in_org_partition.items() if keys.QBO_SYNC_LEASE_SK <= sk <= keys.QBO_SYNC_STATE_SK]
+    assert not inside
+
+
 # --- (c) keys.py and template.yaml name the same indexes --------------------------------------------------
 
 
@@ -254,6 +264,4 @@ def test_every_index_key_attribute_is_declared_as_a_string_attribute() -> None:
 
 
 def test_every_reference_field_has_a_facet_index() -> None:
-    from clientele.domain.references import REFERENCE_FIELDS
-
     assert {reference.field for reference in REFERENCE_FIELDS} <= set(keys.FACETS)
