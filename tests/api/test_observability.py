@@ -8,9 +8,14 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 
 from clientele import observability
+from clientele.config import config
+from clientele.services import quickbooks_sync
+from functions.jobs import qbo_sync
+from tests.jobs.test_import import GOOD_AND_BAD, run
 
 from .helpers import customer_body
 
@@ -107,3 +112,24 @@ def test_a_job_line_carries_the_event_id_and_org(written) -> None:
     [line] = [document for document in written() if document.get("message") == "job"]
     assert (line["correlation_id"], line["org"], line["operation"], line["status"]) == \
         ("event-1", "acme", "quickbooks_sync", "completed")
+
+
+@pytest.fixture
+def imports_bucket(table: str) -> str:
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=config().imports_bucket)
+    return config().imports_bucket
+
+
+def test_an_import_counts_the_rows_it_imported_and_refused(api, imports_bucket, written) -> None:
+    run(api, imports_bucket, GOOD_AND_BAD)
+    figures = {name: document[name] for document in written()
+               for name in ("ImportRowsImported", "ImportRowsFailed") if name in document}
+    assert figures == {"ImportRowsImported": [2.0], "ImportRowsFailed": [5.0]}
+
+
+def test_a_quickbooks_sync_run_is_counted_by_outcome(written, monkeypatch) -> None:
+    monkeypatch.setattr(quickbooks_sync, "sync", lambda org, **_: quickbooks_sync.Outcome(org, "completed_with_errors"))
+    event = {"id": "event-2", "detail-type": quickbooks_sync.SYNC_REQUESTED, "detail": {"org": "acme"}}
+    qbo_sync.lambda_handler(event, None)
+    [metric] = [document for document in written() if "SyncRuns" in document]
+    assert metric["outcome"] == "completed_with_errors" and metric["SyncRuns"] == [1.0]
