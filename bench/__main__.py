@@ -70,6 +70,9 @@ def _environment() -> None:
     os.environ["EVENT_BUS_NAME"] = "clientele-bench-bus"
     os.environ["CURSOR_SIGNING_KEY"] = "bench"
     os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
+    # EMF metric documents go to stdout, between the bench's own lines (as the local stack, which also
+    # disables them); their cost is per error response and per stream batch (docs/decisions.md).
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.pop("PROVISIONER_FUNCTION", None)
     for path in (str(ROOT / "layers" / "core"), str(ROOT)):
         if path not in sys.path:

@@ -325,7 +325,7 @@ class Cors:
                     continue
                 max_age = config.get("MaxAge")
                 return cls(
-                    allow_origins=tuple(config.get("AllowOrigins") or ()),
+                    allow_origins=tuple(template.resolve(config.get("AllowOrigins")) or ()),
                     allow_headers=tuple(config.get("AllowHeaders") or ()),
                     allow_methods=tuple(config.get("AllowMethods") or ()),
                     expose_headers=tuple(config.get("ExposeHeaders") or ()),

@@ -39,6 +39,28 @@ def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
         return yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
 
 
+# Parameter values the local stack deploys with where the template has no default on purpose
+# (in AWS the deployer must choose; locally any origin may call the API).
+LOCAL_PARAMETER_VALUES: dict[str, Any] = {"CorsAllowOrigins": ["*"]}
+
+
+def resolve(value: Any) -> Any:
+    """A ``!Ref Parameter`` as the local stack deploys it (LOCAL_PARAMETER_VALUES, else the parameter's
+    default; a CommaDelimitedList as a list); any other value as it stands."""
+    if not (isinstance(value, dict) and set(value) == {"Ref"}):
+        return value
+    name = value["Ref"]
+    if name in LOCAL_PARAMETER_VALUES:
+        return LOCAL_PARAMETER_VALUES[name]
+    parameter = (load_template().get("Parameters") or {}).get(name)
+    if parameter is None or "Default" not in parameter:
+        return value
+    default = parameter["Default"]
+    if parameter.get("Type") == "CommaDelimitedList":
+        return [item.strip() for item in str(default).split(",") if item.strip()]
+    return default
+
+
 @dataclass(frozen=True)
 class Route:
     method: str

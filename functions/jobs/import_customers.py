@@ -5,12 +5,13 @@ import logging
 from typing import Any
 from urllib.parse import unquote_plus
 
+from clientele import observability
 from clientele.services import imports
 
 logger = logging.getLogger("clientele")
 
 
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     detail = event.get("detail") or {}
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     time_left = (lambda: remaining() / 1000) if callable(remaining) else None
@@ -26,3 +27,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.warning("not an S3 Object Created event: %s", event.get("detail-type"))
         return {"processed": False}
     return {"processed": True, "status": imports.run_from_s3(bucket, unquote_plus(key), time_left)}
+
+
+lambda_handler = observability.observe_job(_handle, "import")

@@ -9,12 +9,13 @@
 import logging
 from typing import Any
 
+from clientele import observability
 from clientele.services import quickbooks_sync
 
 logger = logging.getLogger("clientele")
 
 
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     detail_type = event.get("detail-type")
     raw_detail = event.get("detail")
     detail: dict[str, Any] = raw_detail if isinstance(raw_detail, dict) else {}
@@ -34,4 +35,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                                        customer_ids=[str(value) for value in ids] if isinstance(ids, list) else [])
     else:
         outcome = quickbooks_sync.sync(org, realm_id=realm_id, full=detail.get("full") is True, time_left=time_left)
+    observability.count("SyncRuns", outcome=outcome.status)
     return {"processed": True, **outcome.as_dict()}
+
+
+lambda_handler = observability.observe_job(_handle, "quickbooks_sync")

@@ -5,11 +5,15 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch import process_partial_response
 
+from clientele import observability
 from clientele.streams.processor import StreamProcessor
 
 processor = StreamProcessor()
 
 
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return dict(process_partial_response(event=event, record_handler=processor.project, processor=processor,
                                          context=context))
+
+
+lambda_handler = observability.observe_stream(_handle)

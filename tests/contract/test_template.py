@@ -4,6 +4,7 @@ handler modules in step, and keep every function's IAM least-privilege."""
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from collections import defaultdict
 from typing import Any
@@ -35,12 +36,52 @@ def _props(fn: template.Function) -> dict[str, Any]:
     return props
 
 
+def _shared_role(fn: template.Function) -> dict[str, Any] | None:
+    """The access-profile role a function runs with (`Role: !GetAtt TableReaderRole.Arn`), if any."""
+    role = _props(fn).get("Role")
+    if role is None:
+        return None
+    assert isinstance(role, dict) and "Fn::GetAtt" in role, f"{fn.logical_id}: Role must be !GetAtt <Role>.Arn"
+    logical_id = str(role["Fn::GetAtt"]).removesuffix(".Arn")
+    resource: dict[str, Any] = RESOURCES[logical_id]
+    assert resource["Type"] == "AWS::IAM::Role", f"{fn.logical_id}: {logical_id} is not a role of this stack"
+    return resource
+
+
 def _statements(fn: template.Function) -> list[dict[str, Any]]:
+    """Every IAM statement a function runs with: its own Policies', or its access-profile role's."""
     statements: list[dict[str, Any]] = []
     for policy in _props(fn).get("Policies") or []:
         if isinstance(policy, dict) and "Statement" in policy:
             statements.extend(policy["Statement"])
+    role = _shared_role(fn)
+    for policy in (role["Properties"].get("Policies") or []) if role else []:
+        statements.extend(policy["PolicyDocument"]["Statement"])
     return statements
+
+
+def _granted(fn: template.Function, action: str) -> list[Any]:
+    """The resources a function may `action` on, through a statement of its own or its role's."""
+    return [resource for statement in _statements(fn) if statement.get("Effect", "Allow") == "Allow"
+            and action in _listed(statement.get("Action", [])) for resource in _listed(statement.get("Resource"))]
+
+
+def _invoked_functions(fn: template.Function) -> list[Any]:
+    """The functions it may invoke, as `{"Ref": <function>}`, from a LambdaInvokePolicy or its role."""
+    by_template = [policy["LambdaInvokePolicy"]["FunctionName"] for policy in _props(fn).get("Policies") or []
+                   if isinstance(policy, dict) and "LambdaInvokePolicy" in policy]
+    by_role = [{"Ref": str(resource["Fn::GetAtt"]).removesuffix(".Arn")}
+               for resource in _granted(fn, "lambda:InvokeFunction") if _shared_role(fn)]
+    return by_template + by_role
+
+
+def _readable_secrets(fn: template.Function) -> list[Any]:
+    """The secrets it may read, as `{"Ref": <secret>}`, from the SAM policy template or its role."""
+    by_template = [policy["AWSSecretsManagerGetSecretValuePolicy"]["SecretArn"]
+                   for policy in _props(fn).get("Policies") or []
+                   if isinstance(policy, dict) and "AWSSecretsManagerGetSecretValuePolicy" in policy]
+    by_role = _granted(fn, "secretsmanager:GetSecretValue") if _shared_role(fn) else []
+    return by_template + by_role
 
 
 def _listed(value: Any) -> list[Any]:
@@ -158,7 +199,8 @@ def test_template_has_no_yaml_anchors_or_aliases() -> None:
 @pytest.mark.parametrize("fn", FUNCTIONS, ids=_ids(FUNCTIONS))
 def test_every_function_declares_policies_and_a_description(fn: template.Function) -> None:
     props = _props(fn)
-    assert "Policies" in props, f"{fn.logical_id} has no Policies (SAM would give it none, say so explicitly)"
+    assert "Policies" in props or _shared_role(fn) is not None, \
+        f"{fn.logical_id} has neither Policies nor an access-profile Role (say explicitly what it may do)"
     assert str(props.get("Description") or "").strip(), f"{fn.logical_id} has no Description"
 
 
@@ -190,9 +232,7 @@ def test_get_only_functions_cannot_write(fn: template.Function) -> None:
 def test_readers_provision_new_orgs_through_the_provisioner(fn: template.Function) -> None:
     """A reader holds no write permission, so an org's first request must go through the provisioner."""
     assert fn.environment.get("PROVISIONER_FUNCTION") == {"Ref": "ProvisionOrgFunction"}, fn.logical_id
-    invoke = [policy["LambdaInvokePolicy"] for policy in _props(fn)["Policies"]
-              if isinstance(policy, dict) and "LambdaInvokePolicy" in policy]
-    assert invoke == [{"FunctionName": {"Ref": "ProvisionOrgFunction"}}], fn.logical_id
+    assert _invoked_functions(fn) == [{"Ref": "ProvisionOrgFunction"}], fn.logical_id
     assert _actions(fn) & {"dynamodb:Query", "dynamodb:GetItem"}, f"{fn.logical_id} cannot read the table"
 
 
@@ -209,11 +249,9 @@ def test_writers_get_only_item_level_table_actions(fn: template.Function) -> Non
 
 @pytest.mark.parametrize("fn", READERS, ids=_ids(READERS))
 def test_only_lists_with_cursors_may_read_the_cursor_key(fn: template.Function) -> None:
-    secrets = [policy["AWSSecretsManagerGetSecretValuePolicy"] for policy in _props(fn)["Policies"]
-               if isinstance(policy, dict) and "AWSSecretsManagerGetSecretValuePolicy" in policy]
+    secrets = _readable_secrets(fn)
     if _is_lister(fn):
-        expected = [{"SecretArn": {"Ref": "CursorKeySecret"}}]
-        assert secrets == expected, f"{fn.logical_id} must read CursorKeySecret"
+        assert secrets == [{"Ref": "CursorKeySecret"}], f"{fn.logical_id} must read CursorKeySecret"
     else:
         assert not secrets, f"{fn.logical_id} takes no cursor, so it needs no secret"
 
@@ -258,3 +296,171 @@ def test_cfn_lint_passes() -> None:
     api = pytest.importorskip("cfnlint.api", reason="cfn-lint is not installed")
     matches = api.lint_file(template.TEMPLATE)
     assert not matches, "\n".join(str(match) for match in matches)
+
+
+# ---------------------------------------------------------------- operating it (SPEC §7.2)
+
+PARAMETERS: dict[str, Any] = template.load_template()["Parameters"]
+HTTP_API = RESOURCES["HttpApi"]["Properties"]
+# Event sources that invoke a function asynchronously (Lambda retries, then drops, unless told where to put it).
+ASYNC_EVENT_TYPES = {"EventBridgeRule", "Schedule", "ScheduleV2", "CloudWatchEvent", "S3", "SNS", "IoTRule"}
+ASYNC_FUNCTIONS = [fn for fn in FUNCTIONS
+                   if any(event.get("Type") in ASYNC_EVENT_TYPES for event in (_props(fn).get("Events") or {}).values())]
+ALARMS = {logical_id: resource["Properties"] for logical_id, resource in RESOURCES.items()
+          if resource["Type"] == "AWS::CloudWatch::Alarm"}
+
+
+def _alarm_metrics(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    """An alarm's metrics as {Namespace, MetricName, Dimensions}, whether a single metric or metric math."""
+    if "MetricName" in alarm:
+        return [{"Namespace": alarm["Namespace"], "MetricName": alarm["MetricName"],
+                 "Dimensions": alarm.get("Dimensions", [])}]
+    return [query["MetricStat"]["Metric"] for query in alarm.get("Metrics", []) if "MetricStat" in query]
+
+
+def _alarms_on(namespace: str, metric_name: str, dimension_value: Any) -> list[str]:
+    return [logical_id for logical_id, alarm in ALARMS.items() for metric in _alarm_metrics(alarm)
+            if metric["Namespace"] == namespace and metric["MetricName"] == metric_name
+            and any(dimension["Value"] == dimension_value for dimension in metric.get("Dimensions", []))]
+
+
+def _failure_queues() -> set[str]:
+    """Every SQS queue the stack names as an on-failure destination or a dead-letter queue."""
+    found: set[str] = set()
+
+    def walk(value: Any, under_failure: bool) -> None:
+        if isinstance(value, dict):
+            if under_failure and value.get("Fn::GetAtt") and str(value["Fn::GetAtt"]).endswith(".Arn"):
+                found.add(str(value["Fn::GetAtt"]).removesuffix(".Arn"))
+            for key, child in value.items():
+                walk(child, under_failure or key in {"OnFailure", "DeadLetterConfig"})
+        elif isinstance(value, list):
+            for child in value:
+                walk(child, under_failure)
+
+    walk(RESOURCES, False)
+    return found
+
+
+def test_http_api_writes_json_access_logs_with_the_required_fields() -> None:
+    settings = HTTP_API["AccessLogSettings"]
+    fields = json.loads(settings["Format"])
+    for variable in ("$context.requestId", "$context.identity.sourceIp", "$context.httpMethod",
+                     "$context.routeKey", "$context.status", "$context.responseLatency",
+                     "$context.integrationErrorMessage"):
+        assert variable in fields.values(), f"the access log has no {variable}"
+    assert settings["DestinationArn"] == {"Fn::GetAtt": "ApiAccessLogGroup.Arn"}
+
+
+def test_log_groups_keep_logs_for_the_retention_parameter_30_days_by_default() -> None:
+    assert PARAMETERS["LogRetentionDays"]["Default"] == 30
+    groups = {logical_id: resource["Properties"] for logical_id, resource in RESOURCES.items()
+              if resource["Type"] == "AWS::Logs::LogGroup"}
+    assert {"ApiAccessLogGroup", "FunctionLogGroup"} <= set(groups)
+    for logical_id, props in groups.items():
+        assert props.get("RetentionInDays") == {"Ref": "LogRetentionDays"}, logical_id
+
+
+@pytest.mark.parametrize("fn", FUNCTIONS, ids=_ids(FUNCTIONS))
+def test_every_function_logs_json_to_the_retained_log_group(fn: template.Function) -> None:
+    logging_config = _props(fn).get("LoggingConfig") or template.load_template()["Globals"]["Function"]["LoggingConfig"]
+    assert logging_config == {"LogFormat": "JSON", "LogGroup": {"Ref": "FunctionLogGroup"}}, fn.logical_id
+
+
+def test_default_route_throttling_comes_from_the_burst_and_rate_parameters() -> None:
+    assert HTTP_API["DefaultRouteSettings"] == {"ThrottlingBurstLimit": {"Ref": "ApiThrottlingBurstLimit"},
+                                                "ThrottlingRateLimit": {"Ref": "ApiThrottlingRateLimit"}}
+    assert PARAMETERS["ApiThrottlingBurstLimit"]["Type"] == PARAMETERS["ApiThrottlingRateLimit"]["Type"] == "Number"
+
+
+def test_the_import_and_sync_jobs_are_the_asynchronous_functions() -> None:
+    """So the on-failure checks below cover them (and any new asynchronous function joins them)."""
+    assert {"ImportCustomersJobFunction", "QuickBooksSyncJobFunction"} <= set(_ids(ASYNC_FUNCTIONS))
+
+
+@pytest.mark.parametrize("fn", ASYNC_FUNCTIONS, ids=_ids(ASYNC_FUNCTIONS))
+def test_every_asynchronous_function_sends_failed_events_to_a_queue(fn: template.Function) -> None:
+    on_failure = ((_props(fn).get("EventInvokeConfig") or {}).get("DestinationConfig") or {}).get("OnFailure") or {}
+    assert on_failure.get("Type") == "SQS" and on_failure.get("Destination"), \
+        f"{fn.logical_id} is invoked asynchronously but drops an event that exhausts its retries"
+
+
+@pytest.mark.parametrize("fn", ASYNC_FUNCTIONS, ids=_ids(ASYNC_FUNCTIONS))
+def test_every_event_rule_target_has_a_dead_letter_queue(fn: template.Function) -> None:
+    for name, event in (_props(fn).get("Events") or {}).items():
+        if event.get("Type") in ASYNC_EVENT_TYPES - {"S3", "SNS"}:
+            assert "DeadLetterConfig" in event["Properties"], f"{fn.logical_id}.{name} has no DeadLetterConfig"
+
+
+def test_the_user_pool_is_retained_like_the_table() -> None:
+    pool = RESOURCES["UserPool"]
+    assert pool.get("DeletionPolicy") == "Retain" and pool.get("UpdateReplacePolicy") == "Retain"
+    assert RESOURCES["Table"].get("UpdateReplacePolicy") == "Retain"
+
+
+def test_cors_origins_are_a_parameter_with_no_wildcard_default() -> None:
+    assert HTTP_API["CorsConfiguration"]["AllowOrigins"] == {"Ref": "CorsAllowOrigins"}
+    assert "*" not in str(PARAMETERS["CorsAllowOrigins"].get("Default", ""))
+
+
+def test_the_local_stack_allows_any_origin() -> None:
+    assert template.resolve(HTTP_API["CorsConfiguration"]["AllowOrigins"]) == ["*"]
+
+
+def test_the_alarm_topic_mails_the_alarm_email_parameter() -> None:
+    subscription = RESOURCES["AlarmTopic"]["Properties"]["Subscription"]
+    assert subscription["Fn::If"][0] == "HasAlarmEmail"
+    assert subscription["Fn::If"][1] == [{"Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}]
+
+
+@pytest.mark.parametrize("logical_id", sorted(ALARMS))
+def test_every_alarm_notifies_the_alarm_topic(logical_id: str) -> None:
+    assert {"Ref": "AlarmTopic"} in ALARMS[logical_id]["AlarmActions"], logical_id
+    assert ALARMS[logical_id]["TreatMissingData"] == "notBreaching", f"{logical_id}: no data is no alarm"
+
+
+def test_an_alarm_fires_when_a_failure_queue_is_not_empty() -> None:
+    queues = _failure_queues()
+    assert {"StreamFailureQueue", "AsyncFailureQueue"} <= queues
+    for queue in queues:
+        alarms = _alarms_on("AWS/SQS", "ApproximateNumberOfMessagesVisible", {"Fn::GetAtt": f"{queue}.QueueName"})
+        assert alarms, f"nobody is told when {queue} holds a message"
+        assert all(ALARMS[alarm]["Threshold"] == 0 for alarm in alarms), queue
+
+
+def test_an_alarm_fires_when_the_stream_iterator_age_exceeds_60_seconds() -> None:
+    alarms = _alarms_on("AWS/Lambda", "IteratorAge", {"Ref": "StreamProcessorFunction"})
+    assert [ALARMS[alarm]["Threshold"] for alarm in alarms] == [60000]
+
+
+@pytest.mark.parametrize("fn", ASYNC_FUNCTIONS, ids=_ids(ASYNC_FUNCTIONS))
+def test_an_alarm_fires_on_any_error_of_a_job_function(fn: template.Function) -> None:
+    alarms = _alarms_on("AWS/Lambda", "Errors", {"Ref": fn.logical_id})
+    assert alarms and all(ALARMS[alarm]["Threshold"] == 0 for alarm in alarms), fn.logical_id
+
+
+def test_an_alarm_fires_when_more_than_1_percent_of_api_requests_fail_with_5xx() -> None:
+    errors = _alarms_on("AWS/ApiGateway", "5xx", {"Ref": "HttpApi"})
+    requests = _alarms_on("AWS/ApiGateway", "Count", {"Ref": "HttpApi"})
+    assert errors == requests and len(errors) == 1
+    alarm = ALARMS[errors[0]]
+    expression = next(query["Expression"] for query in alarm["Metrics"] if query.get("ReturnData", True))
+    assert "100 * errors / requests" in expression and alarm["Threshold"] == 1
+
+
+def test_an_alarm_fires_on_any_dynamodb_throttling() -> None:
+    for metric in ("ReadThrottleEvents", "WriteThrottleEvents"):
+        alarms = _alarms_on("AWS/DynamoDB", metric, {"Ref": "Table"})
+        assert alarms and all(ALARMS[alarm]["Threshold"] == 0 for alarm in alarms), metric
+
+
+def test_the_dashboard_shows_every_alarm() -> None:
+    body = RESOURCES["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    missing = [alarm for alarm in ALARMS if "${" + alarm + ".Arn}" not in body]
+    assert not missing, f"the dashboard does not show {missing}"
+
+
+def test_the_dashboard_body_is_json_once_substituted() -> None:
+    body = RESOURCES["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))["widgets"]
+    assert len(widgets) >= 7

@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
+from clientele import observability
 from clientele.api import auth, etags
 from clientele.api.problems import PROBLEM_CONTENT_TYPE, problem_body, problem_of, raw_problem_response
 from clientele.config import config
@@ -108,11 +109,13 @@ def install(app: APIGatewayHttpResolver) -> None:
 
 def entrypoint(app: APIGatewayHttpResolver, allowed_roles: frozenset[str],
                media_types: tuple[str, ...] = (JSON,)) -> LambdaHandler:
-    """The Lambda handler: authenticate, authorise, check media type and size, then route."""
+    """The Lambda handler: authenticate, authorise, check media type and size, then route; one log
+    line and the error metrics per request (clientele.observability)."""
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
             principal = auth.authenticate(event)
+            observability.annotate(org=principal.org)
             auth.authorize(principal, allowed_roles)
             _check_body(event, media_types)
             from clientele.services.orgs import ensure_provisioned
@@ -126,14 +129,14 @@ def entrypoint(app: APIGatewayHttpResolver, allowed_roles: frozenset[str],
         finally:
             auth.set_principal(None)
 
-    return lambda_handler
+    return observability.observe_request(lambda_handler)
 
 
 def public_entrypoint(app: APIGatewayHttpResolver) -> LambdaHandler:
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return app.resolve(event, context)
 
-    return lambda_handler
+    return observability.observe_request(lambda_handler)
 
 
 def _check_body(event: Mapping[str, Any], media_types: tuple[str, ...]) -> None:

@@ -32,7 +32,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from clientele import aws, clock
+from clientele import aws, clock, observability
 from clientele.config import config
 from clientele.domain.customers import CustomerFields
 from clientele.domain.references import IMPORT_COLUMNS
@@ -279,6 +279,7 @@ def process(org: str, import_id: str, chunks: Iterable[bytes], *, record: Item |
                                              "errors": [], "errorsTruncated": False, "message": None, "resume": None,
                                              "checkpoint": 0, "updatedAt": clock.now_iso()})
     reader = Lines(chunks, offset=as_int(checkpoint.get("offset")) if checkpoint else 0)
+    imported_before, failed_before = progress.imported, progress.failed
     try:
         status, message = _process_rows(org, import_id, reader, progress, checkpoint, time_left)
     except UnicodeDecodeError:
@@ -288,6 +289,10 @@ def process(org: str, import_id: str, chunks: Iterable[bytes], *, record: Item |
     except store.CheckpointTaken:
         logger.warning("import %s: another run of it carries on; this one stops", import_id)
         return "running"
+    finally:
+        # This invocation's rows only: a resumed import's earlier rows were counted by the run before.
+        observability.count("ImportRowsImported", progress.imported - imported_before)
+        observability.count("ImportRowsFailed", progress.failed - failed_before)
     if status != "running":
         with contextlib.suppress(store.CheckpointTaken):
             progress.save(org, import_id, status=status, message=message, resume=None)
