@@ -19,7 +19,7 @@ from tests.contract.sources import TREES, Source, all_sources, module_names, par
 
 # The foundation: small modules every layer may use; they import nothing of each other but config.
 FOUNDATION = frozenset({"clientele", "clientele.errors", "clientele.clock", "clientele.config",
-                        "clientele.retries", "clientele.aws"})
+                        "clientele.retries", "clientele.aws", "clientele.observability"})
 CORE = FOUNDATION | {"clientele.cursors", "clientele.domain", "clientele.store", "clientele.events",
                      "clientele.integrations", "clientele.services", "clientele.api", "clientele.streams"}
 
@@ -34,6 +34,8 @@ LAYERS: dict[str, frozenset[str]] = {
     "clientele.config": frozenset(),
     "clientele.retries": frozenset(),
     "clientele.aws": frozenset({"clientele.config"}),
+    # Structured logs and EMF metrics (Powertools): every entry point and job counts through it.
+    "clientele.observability": frozenset(),
     # Signed list cursors: services make them from store positions, so they sit below both.
     "clientele.cursors": frozenset({"clientele.config", "clientele.errors"}),
     # Rules and shapes of the product, and the table of reference fields; no I/O.
