@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from clientele.domain.contacts import ContactFields
-from clientele.domain.countries import normalise_country
+from clientele.domain.countries import MAX_COUNTRY_LENGTH, normalise_country
 from clientele.domain.fields import Id, Name, Percent, ShortText, clean_text
 from clientele.errors import FieldError
 
@@ -36,7 +36,7 @@ class Address(BaseModel):
     city: ShortText | None = None
     region: ShortText | None = None
     postcode: Annotated[str, StringConstraints(max_length=32)] | None = None
-    country: Annotated[str, StringConstraints(max_length=8)] | None = None
+    country: Annotated[str, StringConstraints(max_length=MAX_COUNTRY_LENGTH)] | None = None
 
 
 class CustomerFields(BaseModel):
