@@ -140,7 +140,8 @@ def test_a_quickbooks_customer_maps_onto_the_customer_fields() -> None:
     assert document == {
         "firstName": "Bill", "lastName": "Lucchini", "companyName": "Bill's Windsurf Shop",
         "emails": "Surf@Intuit.com", "phones": ["(415) 444-6538", "(415) 555-0101"],
-        "billingAddress": {"line1": "12 Ocean Dr.", "city": "Half Moon Bay", "region": "CA", "postcode": "94213"},
+        "billingAddress": {"line1": "12 Ocean Dr.", "city": "Half Moon Bay", "region": "CA", "postcode": "94213",
+                           "country": "US"},  # QuickBooks sends "USA"
         "shippingAddress": {"line1": "Pier 39", "line2": "Dock 2", "city": "San Francisco", "region": "CA",
                             "postcode": "94133", "country": "US"},
         "notes": None, "isActive": True,
@@ -172,7 +173,7 @@ def test_after_the_job_the_customers_match_quickbooks(api: Any, connected: FakeQ
     assert bill["emails"] == ["surf@intuit.com"]
     assert bill["phones"] == ["+1-415-444-6538", "+1-415-555-0101"]
     assert bill["billingAddress"] == {"line1": "12 Ocean Dr.", "line2": None, "city": "Half Moon Bay",
-                                      "region": "CA", "postcode": "94213", "country": None}  # "USA" dropped
+                                      "region": "CA", "postcode": "94213", "country": "US"}  # from "USA"
     assert bill["shippingAddress"]["country"] == "US"
     assert bill["remoteId"] == "2" and bill["isActive"] is True
     assert customer(api, "1")["notes"] == "Note test"

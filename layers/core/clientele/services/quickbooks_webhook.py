@@ -80,12 +80,12 @@ class RealmChanges:
 
     def note(self, operation: str, entity_id: str, deleted_id: str | None) -> None:
         """The latest operation on an id wins (an Update then a Delete is a delete)."""
-        self.changed.pop(entity_id, None)
-        self.deleted.pop(entity_id, None)
         if operation == "delete":
-            self.deleted[entity_id] = None
+            self.changed.pop(entity_id, None)
+            self.deleted.setdefault(entity_id, None)
             return
-        self.changed[entity_id] = None
+        self.deleted.pop(entity_id, None)
+        self.changed.setdefault(entity_id, None)  # first mention keeps its place
         if operation == "merge" and deleted_id and deleted_id != entity_id:
             self.merges[deleted_id] = entity_id
 
