@@ -750,6 +750,7 @@ def test_sub_customers_get_the_local_parent_whatever_order_quickbooks_answers_in
     jeff, amy = customer(api, "60"), customer(api, "1")
     assert customer(api, "58")["parentCustomerId"] == jeff["id"]
     assert customer(api, "59")["parentCustomerId"] == amy["id"]
+    assert (customer(api, "58")["billWithParent"], customer(api, "59")["billWithParent"]) == (True, False)
     assert run(full=True)["counts"]["unchanged"] == 8  # a re-run changes nothing
 
 
@@ -772,6 +773,7 @@ def test_a_parent_link_the_type_forbids_is_left_out_and_recorded_as_an_error(
     result = run()
     assert result["status"] == "completed_with_errors"
     assert customer(api, "58")["parentCustomerId"] is None and customer(api, "58")["displayName"] == "Test Project"
+    assert customer(api, "58")["billWithParent"] is False
     errors = {error["remoteId"]: error["message"] for error in api.get("/integrations/quickbooks/sync").body["errors"]}
     assert errors["58"].startswith("parentCustomerId:") and errors["59"].startswith("parentCustomerId:")
 

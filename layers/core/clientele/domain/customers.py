@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from clientele.domain.contacts import ContactFields
 from clientele.domain.countries import MAX_COUNTRY_LENGTH, normalise_country
@@ -53,6 +53,8 @@ class CustomerFields(BaseModel):
     brokerId: Id | None = None
     brokerFeePercent: Percent | None = None
     parentCustomerId: Id | None = None
+    # A sub-customer invoiced through its parent (QuickBooks BillWithParent); needs a parent.
+    billWithParent: StrictBool | None = None
     accountState: AccountState | None = None
     accountPriority: AccountPriority | None = None
     emails: ContactList | None = None

@@ -495,6 +495,7 @@ class _Run:
             document = {"isActive": False} if deleted_upstream else customer_document(raw, warnings)
             if parent_id is not None:
                 document["parentCustomerId"] = parent_id
+                document["billWithParent"] = raw.get("BillWithParent") is True
             fields = UpsertFields.model_validate(document)
         except ValidationError as exc:
             self._fail(remote_id, "; ".join(f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
@@ -543,7 +544,7 @@ class _Run:
                     + " Saved without the link to its QuickBooks parent.")
         unlinked = UpsertFields.model_validate(
             {name: value for name, value in fields.model_dump(exclude_unset=True).items()
-             if name != "parentCustomerId"})
+             if name not in ("parentCustomerId", "billWithParent")})
         existing = self._existing(remote_id)
         if existing is not None and self._same(existing, unlinked):
             return None
