@@ -193,7 +193,7 @@ class FakeQbo:
         if self.fail_next:
             failure = self.fail_next.pop(0)
             status, headers = failure[0], failure[1]
-            body: Any = failure[2] if len(failure) == 3 else THROTTLE_429_JSON  # type: ignore[misc]
+            body: Any = failure[2] if len(failure) == 3 else THROTTLE_429_JSON
             return status, body, headers
         now = _stamp(datetime.now(UTC))
         if operation == "cdc":
