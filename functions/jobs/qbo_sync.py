@@ -3,7 +3,8 @@
 * ``Scheduled Event`` (EventBridge schedule): one ``QuickBooksSyncRequested`` per org with the
   integration on is put on the bus; each comes back here as its own invocation.
 * ``QuickBooksSyncRequested`` ``{org[, realmId][, full]}``: CDC since the watermark (or a full resync).
-* ``QuickBooksCustomersChanged`` ``{org, realmId, customerIds}`` (the webhook): just those customers.
+* ``QuickBooksCustomersChanged`` ``{org, realmId, customerIds[, deletedIds]}`` (the webhook): just those
+  customers; ``deletedIds`` are soft-deleted without calling QuickBooks.
 """
 
 import logging
@@ -30,9 +31,11 @@ def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     time_left = (lambda: remaining() / 1000) if callable(remaining) else None
     realm_id = detail.get("realmId")
     if detail_type == quickbooks_sync.CUSTOMERS_CHANGED:
-        ids = detail.get("customerIds")
+        ids, deleted = detail.get("customerIds"), detail.get("deletedIds")
         outcome = quickbooks_sync.sync(org, realm_id=realm_id, time_left=time_left,
-                                       customer_ids=[str(value) for value in ids] if isinstance(ids, list) else [])
+                                       customer_ids=[str(value) for value in ids] if isinstance(ids, list) else [],
+                                       deleted_ids=[str(value) for value in deleted] if isinstance(deleted, list)
+                                       else [])
     else:
         outcome = quickbooks_sync.sync(org, realm_id=realm_id, full=detail.get("full") is True, time_left=time_left)
     observability.count("SyncRuns", outcome=outcome.status)

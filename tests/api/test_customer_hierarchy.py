@@ -140,3 +140,17 @@ def test_moving_a_child_under_its_sibling_keeps_both_counts_right(api):
     assert api.delete(f"/customers/{second['id']}", headers={"If-Match": '"2"'}).status == 204
     assert api.delete(f"/customers/{first['id']}", headers={"If-Match": '"1"'}).status == 204
     assert api.delete(f"/customers/{top['id']}", headers={"If-Match": '"1"'}).status == 204
+
+
+def test_bill_with_parent_is_kept_for_a_customer_with_a_parent(api):
+    parent = create(api, companyName="Jeff's Jalopies")
+    child = create(api, companyName="Test Project", parentCustomerId=parent["id"], billWithParent=True)
+    assert child["billWithParent"] is True
+    assert parent["billWithParent"] is False
+
+
+def test_bill_with_parent_without_a_parent_is_422(api):
+    reply = api.post("/customers", customer_body(companyName="Orphan", billWithParent=True))
+    assert reply.status == 422
+    assert reply.body["code"] == "validation_error"
+    assert field_of(reply) == ["billWithParent"]

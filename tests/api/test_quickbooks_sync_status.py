@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -53,7 +54,8 @@ def test_a_sync_that_never_ran_reads_never_run(api: Any) -> None:
     reply = api.get(PATH)
     assert reply.status == 200, reply.body
     assert reply.body == {"status": "never_run", "running": False, "mode": None, "changedSince": None,
-                          "lastRunAt": None, "lastSuccessAt": None, "counts": None, "errors": [], "error": None,
+                          "lastRunAt": None, "lastSuccessAt": None, "counts": None, "errors": [], "warnings": [],
+                          "refreshTokenExpiresAt": None, "pendingMerges": [], "error": None,
                           "fullResyncRequested": False, "integrationEnabled": False}
 
 
@@ -92,8 +94,44 @@ def test_get_reports_the_state_the_job_stored(api: Any) -> None:
     assert reply.body == {"status": "completed_with_errors", "running": False, "mode": "full",
                           "changedSince": "2026-12-01T07:58:00Z", "lastRunAt": "2026-12-01T08:00:00Z",
                           "lastSuccessAt": "2026-12-01T08:00:04Z", "counts": counts, "errors": errors,
+                          "warnings": [], "refreshTokenExpiresAt": None, "pendingMerges": [],
                           "error": None, "fullResyncRequested": False,
                           "integrationEnabled": False}
+
+
+@pytest.mark.in_process
+def test_the_refresh_token_expiry_is_shown_without_a_warning_while_far_off(api: Any) -> None:
+    far = (datetime.now(UTC) + timedelta(days=60)).isoformat(timespec="seconds")
+    sync_store.update_state("acme", {"status": "completed", "refreshTokenExpiresAt": far})
+    body = api.get(PATH).body
+    assert (body["refreshTokenExpiresAt"], body["warnings"]) == (far, [])
+
+
+@pytest.mark.in_process
+def test_a_refresh_token_expiring_within_14_days_is_warned_about(api: Any) -> None:
+    soon = (datetime.now(UTC) + timedelta(days=13)).isoformat(timespec="seconds")
+    sync_store.update_state("acme", {"status": "completed", "refreshTokenExpiresAt": soon})
+    [warning] = api.get(PATH).body["warnings"]
+    assert warning["remoteId"] is None
+    assert "refresh token expires" in warning["message"] and "reconnect" in warning["message"]
+
+
+@pytest.mark.in_process
+def test_an_expired_refresh_token_is_warned_about(api: Any) -> None:
+    past = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="seconds")
+    sync_store.update_state("acme", {"status": "failed", "refreshTokenExpiresAt": past})
+    [warning] = api.get(PATH).body["warnings"]
+    assert "expired" in warning["message"]
+
+
+@pytest.mark.in_process
+def test_pending_merges_are_shown_once_per_merged_away_customer(api: Any) -> None:
+    sync_store.record_merges("acme", [{"deletedId": "27", "survivorId": "123", "receivedAt": "2026-12-01T08:00:00Z"}])
+    sync_store.record_merges("acme", [{"deletedId": "27", "survivorId": "123", "receivedAt": "2026-12-01T08:00:09Z"}])
+    sync_store.record_merges("acme", [{"deletedId": "31", "survivorId": "123", "receivedAt": "2026-12-01T08:01:00Z"}])
+    assert api.get(PATH).body["pendingMerges"] == [
+        {"deletedId": "27", "survivorId": "123", "receivedAt": "2026-12-01T08:00:09Z"},
+        {"deletedId": "31", "survivorId": "123", "receivedAt": "2026-12-01T08:01:00Z"}]
 
 
 @pytest.mark.in_process

@@ -8,6 +8,7 @@ import pytest
 
 from clientele.services.quickbooks_webhook import DETAIL_TYPE, EVENT_SOURCE, signature_of
 from tests.bus import watch
+from tests.jobs.qbo_fixtures import classic_customer, classic_notification, cloud_event, cloud_merge
 
 PATH = "/integrations/quickbooks/webhook"
 TOKEN = b"local-verifier-token"
@@ -134,3 +135,47 @@ def test_webhook_needs_no_bearer_token(api, queue):
                      headers={"intuit-signature": signature_of(json.dumps(_classic()).encode(), TOKEN),
                               "authorization": "Bearer garbage"})
     assert reply.status == 200
+
+
+# --------------------------------------------------------------------------- deletes and merges (issue 16)
+# Payload shapes from Intuit's published samples: tests/jobs/qbo_fixtures.py names each source.
+
+
+@pytest.mark.parametrize("payload", [
+    pytest.param(classic_notification("9130350", classic_customer("7", "Delete")), id="classic"),
+    pytest.param([cloud_event("9130350", "7", "deleted")], id="cloudevents"),
+])
+def test_a_delete_is_enqueued_as_a_deleted_id_not_a_customer_to_fetch(api, queue, payload):
+    _connect_realm(api)
+    assert _send(api, payload).status == 200
+    (event,) = queue()
+    assert event["detail"] == {"org": "acme", "realmId": "9130350", "customerIds": [], "deletedIds": ["7"]}
+
+
+def test_an_update_then_a_delete_of_the_same_customer_is_a_delete(api, queue):
+    _connect_realm(api)
+    payload = classic_notification("9130350", classic_customer("7", "Update"), classic_customer("8", "Update"),
+                                   classic_customer("7", "Delete"))
+    assert _send(api, payload).status == 200
+    assert [(event["detail"]["customerIds"], event["detail"].get("deletedIds")) for event in queue()] == [
+        (["8"], None), ([], ["7"])]
+
+
+@pytest.mark.parametrize("payload", [
+    pytest.param(classic_notification("9130350", classic_customer("123", "Merge", deleted_id="27")), id="classic"),
+    pytest.param([cloud_merge("9130350", survivor="123", deleted="27")], id="cloudevents"),
+])
+def test_a_merge_is_recorded_as_pending_with_both_ids_and_the_survivor_enqueued(api, queue, payload):
+    _connect_realm(api)
+    assert _send(api, payload).status == 200
+    (event,) = queue()
+    assert event["detail"] == {"org": "acme", "realmId": "9130350", "customerIds": ["123"]}
+    [merge] = api.get("/integrations/quickbooks/sync").body["pendingMerges"]
+    assert (merge["deletedId"], merge["survivorId"]) == ("27", "123") and merge["receivedAt"]
+
+
+def test_a_merge_for_an_unknown_realm_records_nothing(api, queue):
+    _connect_realm(api)
+    assert _send(api, [cloud_merge("404404")]).status == 200
+    assert queue() == []
+    assert api.get("/integrations/quickbooks/sync").body["pendingMerges"] == []

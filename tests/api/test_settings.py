@@ -8,6 +8,8 @@ from clientele.store import settings as settings_store
 
 from .helpers import customer_body
 
+OWNED = ("firstName", "lastName", "companyName", "emails", "phones", "billingAddress", "shippingAddress", "notes")
+
 pytestmark = pytest.mark.over_http
 
 DEFAULTS = {
@@ -33,7 +35,7 @@ def test_a_new_org_has_the_default_settings(api):
     reply = api.get("/settings")
     assert reply.status == 200
     assert reply.etag == '"1"'
-    assert reply.body == {**DEFAULTS, "version": 1}
+    assert reply.body == {**DEFAULTS, "integrationOwnedFields": [], "version": 1}
 
 
 @pytest.mark.parametrize("role", ["admin", "editor", "viewer", "integration"])
@@ -68,7 +70,7 @@ def test_put_replaces_the_document_and_bumps_the_version(api):
     reply = api.put("/settings", document, headers=version(1))
     assert reply.status == 200
     assert reply.etag == '"2"'
-    assert reply.body == {**document, "version": 2}
+    assert reply.body == {**document, "integrationOwnedFields": list(OWNED), "version": 2}
     assert api.get("/settings").body == reply.body
 
 
@@ -79,7 +81,23 @@ def test_an_omitted_field_takes_its_default(api):
 
 def test_an_empty_document_restores_every_default(api):
     put(api, {"defaultCountry": "GB", "customerIntegrationEnabled": True})
-    assert put(api, {}, number=2) == {**DEFAULTS, "version": 3}
+    assert put(api, {}, number=2) == {**DEFAULTS, "integrationOwnedFields": [], "version": 3}
+
+
+def test_integration_owned_fields_list_the_owned_fields_while_the_integration_is_on(api):
+    switched_on = put(api, {"customerIntegrationEnabled": True, "integrationProvider": "quickbooks"})
+    assert switched_on["integrationOwnedFields"] == list(OWNED)
+    assert api.get("/settings").body["integrationOwnedFields"] == list(OWNED)
+
+
+def test_integration_owned_fields_are_empty_again_once_the_integration_is_off(api):
+    put(api, {"customerIntegrationEnabled": True})
+    assert put(api, {"customerIntegrationEnabled": False}, number=2)["integrationOwnedFields"] == []
+
+
+def test_a_get_body_echoed_back_with_integration_owned_fields_is_accepted(api):
+    current = api.get("/settings").body
+    assert put(api, {**current, "defaultCountry": "GB"})["defaultCountry"] == "GB"
 
 
 def test_a_put_of_the_same_document_keeps_the_version(api):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -9,7 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from clientele.services.quickbooks_webhook import signature_of
 from tests.e2e.conftest import Stack
+from tests.jobs.qbo_fixtures import classic_customer, classic_notification, cloud_event
 
 pytestmark = pytest.mark.e2e
 
@@ -104,3 +107,37 @@ def test_a_requested_quickbooks_sync_reaches_the_job(stack: Stack) -> None:
     assert (progress["status"], progress["mode"], progress["running"]) == ("failed", "full", False), progress
     assert "No QuickBooks tokens" in progress["error"] and progress["lastRunAt"], progress
     assert stack.server.wait_for(r"JOB\s+QuickBooksSyncJobFunction")
+
+
+@pytest.mark.parametrize("notification", ["classic", "cloudevents"])
+def test_a_signed_quickbooks_delete_soft_deletes_the_local_customer(stack: Stack, notification: str) -> None:
+    """Issue 16: Intuit's Delete (classic) or qbo.customer.deleted.v1 (CloudEvents) → webhook → the local
+    bus → the sync job, which soft-deletes the customer without calling QuickBooks (no tokens stored)."""
+    org = f"qbo-{uuid.uuid4().hex[:8]}"
+    realm = f"e2e{uuid.uuid4().hex[:10]}"
+    remote_id = "58"
+    created = stack.request("PUT", f"/customers/by-remote-id/{remote_id}", org=org, role="integration",
+                            json={"companyName": "Test Project"})
+    assert created.status_code == 201, created.text
+    settings = stack.get("/settings", org=org)
+    connected = stack.request("PUT", "/settings", org=org, headers={"If-Match": settings.headers["ETag"]},
+                              json={**settings.json(), "customerIntegrationEnabled": True,
+                                    "integrationProvider": "quickbooks", "quickbooksRealmId": realm})
+    assert connected.status_code == 200, connected.text
+    payload = (classic_notification(realm, classic_customer(remote_id, "Delete")) if notification == "classic"
+               else [cloud_event(realm, remote_id, "deleted")])
+    raw = json.dumps(payload).encode()
+    reply = requests.post(f"{stack.url}/integrations/quickbooks/webhook", data=raw, timeout=15,
+                          headers={"Content-Type": "application/json",
+                                   "intuit-signature": signature_of(raw, b"local-verifier-token")})
+    assert reply.status_code == 200, reply.text
+    deadline = time.monotonic() + 30  # a ceiling for a loaded machine, as for the imports above
+    customer: dict = {}
+    while time.monotonic() < deadline:
+        customer = stack.get(f"/customers/{created.json()['id']}", org=org).json()
+        if customer.get("deletedAt"):
+            break
+        time.sleep(0.2)
+    assert customer["deletedAt"] and customer["isActive"] is False, customer
+    progress = stack.get("/integrations/quickbooks/sync", org=org).json()
+    assert (progress["mode"], progress["counts"]["deactivated"], progress["error"]) == ("ids", 1, None), progress

@@ -13,7 +13,14 @@ It serves the shapes Intuit documents and its sandbox returns:
   QuickBooks, inactive customers are left out unless the query says ``Active in (true, false)``.
 
 API calls need ``Authorization: Bearer <a current access token>`` (else 401). ``fail_next`` queues
-answers (status, headers) for the next API calls, e.g. a 429 with ``Retry-After``.
+answers ``(status, headers[, body])`` for the next API calls, e.g. a 429 with ``Retry-After`` (Intuit's
+JSON ThrottleExceeded Fault) or a 403 with Intuit's XML ThrottleExceeded body (``qbo_fixtures``).
+
+What Intuit sends, as the sync must meet it (shapes and sources in ``tests/jobs/qbo_fixtures.py``):
+times carry the company's offset (``-07:00``, US Pacific), not ``Z``; a customer deleted or merged
+away (:meth:`FakeQbo.delete`, :meth:`FakeQbo.merge`) comes back from CDC as ``{"status": "Deleted"}``
+and is gone from queries; ``faults`` queues a ``Fault`` *inside* the next answer's ``QueryResponse``
+(HTTP 200); the token answer carries ``x_refresh_token_expires_in`` (``refresh_token_lifetime``).
 """
 
 from __future__ import annotations
@@ -24,10 +31,12 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from .qbo_fixtures import THROTTLE_429_JSON, cdc_deleted
 
 CLIENT_ID = "qbo-client-id"
 CLIENT_SECRET = "qbo-client-secret"
@@ -36,8 +45,11 @@ _SELECT = re.compile(r"select \* from Customer(?: where (?P<where>.+?))?(?: STAR
                      r"(?: MAXRESULTS (?P<max>\d+))?", re.IGNORECASE)
 
 
+PACIFIC = timezone(timedelta(hours=-7))  # Intuit stamps in the company's zone: "2026-11-30T09:12:44-07:00"
+
+
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return moment.astimezone(PACIFIC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -53,7 +65,10 @@ class FakeQbo:
     realm: str = REALM
     customers: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[Seen] = field(default_factory=list)
-    fail_next: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    fail_next: list[tuple[int, dict[str, str]] | tuple[int, dict[str, str], bytes]] = field(default_factory=list)
+    faults: list[dict[str, Any]] = field(default_factory=list)  # a Fault inside the next answers' QueryResponse
+    deleted: dict[str, str] = field(default_factory=dict)  # Id → when it was deleted or merged away
+    refresh_token_lifetime: int = 8_726_400  # x_refresh_token_expires_in: Intuit's 101 days
     refresh_token: str = "rt-1"
     access_tokens: set[str] = field(default_factory=set)
     token_grants: int = 0
@@ -117,6 +132,16 @@ class FakeQbo:
         self.customers[customer_id] = current
         return current
 
+    def delete(self, customer_id: str, when: datetime | None = None) -> None:
+        """Deleted in QuickBooks: gone from queries, ``status: "Deleted"`` in CDC from then on."""
+        self.customers.pop(customer_id, None)
+        self.deleted[customer_id] = _stamp(when or datetime.now(UTC))
+
+    def merge(self, survivor: str, merged: str) -> None:
+        """``merged`` merged into ``survivor``: the merged-away one is deleted, the survivor changed."""
+        self.delete(merged)
+        self.put(survivor)
+
     def api_requests(self, path_part: str = "") -> list[Seen]:
         return [seen for seen in self.requests if "/v3/company/" in seen.path and path_part in seen.path]
 
@@ -138,9 +163,9 @@ class FakeQbo:
                                                  parts.path.rsplit("/", 1)[1], params)
         else:
             status, payload, headers = 404, {"Fault": {"Error": [{"Message": "not found"}], "type": "ValidationFault"}}, {}
-        raw = json.dumps(payload).encode()
+        raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Type", "application/xml" if raw.startswith(b"<") else "application/json")
         handler.send_header("Content-Length", str(len(raw)))
         for name, value in headers.items():
             handler.send_header(name, value)
@@ -159,15 +184,17 @@ class FakeQbo:
         self.refresh_token = f"rt-{self.token_grants + 1}"  # rotated: the old one is dead now
         self.access_tokens = {access}
         return 200, {"access_token": access, "refresh_token": self.refresh_token, "token_type": "bearer",
-                     "expires_in": 3600, "x_refresh_token_expires_in": 8726400}, {}
+                     "expires_in": 3600, "x_refresh_token_expires_in": self.refresh_token_lifetime}, {}
 
     def _api(self, authorization: str, operation: str, params: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         if authorization.removeprefix("Bearer ") not in self.access_tokens:
             return 401, {"fault": {"error": [{"message": "message=AuthenticationFailed; errorCode=003200",
                                               "code": "3200"}], "type": "AUTHENTICATION"}}, {}
         if self.fail_next:
-            status, headers = self.fail_next.pop(0)
-            return status, {"Fault": {"Error": [{"Message": "ThrottleExceeded"}], "type": "SERVICE"}}, headers
+            failure = self.fail_next.pop(0)
+            status, headers = failure[0], failure[1]
+            body: Any = failure[2] if len(failure) == 3 else THROTTLE_429_JSON
+            return status, body, headers
         now = _stamp(datetime.now(UTC))
         if operation == "cdc":
             return self._cdc(params, now)
@@ -182,8 +209,12 @@ class FakeQbo:
         if since < datetime.now(UTC) - timedelta(days=30):
             return 400, {"Fault": {"Error": [{"Message": "changedSince is more than 30 days ago",
                                               "code": "2250"}], "type": "ValidationFault"}}, {}
+        if self.faults:  # Intuit answers 200 with the entity's Fault inside its QueryResponse
+            return 200, {"CDCResponse": [{"QueryResponse": [{"Fault": self.faults.pop(0)}]}], "time": now}, {}
         changed = [customer for customer in self._ordered()
                    if datetime.fromisoformat(customer["MetaData"]["LastUpdatedTime"]) >= since]
+        changed += [cdc_deleted(customer_id, when) for customer_id, when in sorted(self.deleted.items())
+                    if datetime.fromisoformat(when) >= since]
         query_response: dict[str, Any] = {"startPosition": 1, "maxResults": len(changed), "totalCount": len(changed)}
         if changed:
             query_response["Customer"] = changed
@@ -205,6 +236,8 @@ class FakeQbo:
                 return 400, {"Fault": {"Error": [{"Message": f"QueryParserError: {condition}"}]}}, {}
         rows = [customer for customer in self._ordered()
                 if (include_inactive or customer.get("Active", True)) and (ids is None or customer["Id"] in ids)]
+        if self.faults:
+            return 200, {"QueryResponse": {"Fault": self.faults.pop(0)}, "time": now}, {}
         start, limit = int(match["start"] or 1), min(1000, int(match["max"] or 100))
         page = rows[start - 1:start - 1 + limit]
         query_response: dict[str, Any] = {}

@@ -22,6 +22,16 @@ from local.events import LambdaContext
 from tests.bus import Watch, watch
 
 from .fake_qbo import CLIENT_ID, CLIENT_SECRET, REALM, FakeQbo
+from .qbo_fixtures import (
+    QUERY_RESPONSE_FAULT,
+    SAMPLE_COUNTRIES,
+    THROTTLE_403_XML,
+    classic_customer,
+    classic_notification,
+    cloud_event,
+    cloud_merge,
+    sub_customer,
+)
 
 SECRET = "clientele/qbo/acme"
 LONG_AGO = datetime.now(UTC) - timedelta(days=2)
@@ -140,7 +150,8 @@ def test_a_quickbooks_customer_maps_onto_the_customer_fields() -> None:
     assert document == {
         "firstName": "Bill", "lastName": "Lucchini", "companyName": "Bill's Windsurf Shop",
         "emails": "Surf@Intuit.com", "phones": ["(415) 444-6538", "(415) 555-0101"],
-        "billingAddress": {"line1": "12 Ocean Dr.", "city": "Half Moon Bay", "region": "CA", "postcode": "94213"},
+        "billingAddress": {"line1": "12 Ocean Dr.", "city": "Half Moon Bay", "region": "CA", "postcode": "94213",
+                           "country": "US"},  # QuickBooks sends "USA"
         "shippingAddress": {"line1": "Pier 39", "line2": "Dock 2", "city": "San Francisco", "region": "CA",
                             "postcode": "94133", "country": "US"},
         "notes": None, "isActive": True,
@@ -172,7 +183,7 @@ def test_after_the_job_the_customers_match_quickbooks(api: Any, connected: FakeQ
     assert bill["emails"] == ["surf@intuit.com"]
     assert bill["phones"] == ["+1-415-444-6538", "+1-415-555-0101"]
     assert bill["billingAddress"] == {"line1": "12 Ocean Dr.", "line2": None, "city": "Half Moon Bay",
-                                      "region": "CA", "postcode": "94213", "country": None}  # "USA" dropped
+                                      "region": "CA", "postcode": "94213", "country": "US"}  # from "USA"
     assert bill["shippingAddress"]["country"] == "US"
     assert bill["remoteId"] == "2" and bill["isActive"] is True
     assert customer(api, "1")["notes"] == "Note test"
@@ -594,3 +605,201 @@ def test_a_full_resync_short_of_time_continues_in_another_invocation(
     assert state is not None and "resume" not in state
     watermark = datetime.fromisoformat(state["changedSince"])
     assert watermark <= started - quickbooks_sync.WATERMARK_SKEW + timedelta(seconds=1)
+
+
+# ----------------------------------------------------------------------------- as Intuit really sends it
+# (issue 16; the shapes and their sources are in tests/jobs/qbo_fixtures.py)
+
+
+def _signed_webhook(api: Any, payload: Any) -> None:
+    raw = json.dumps(payload)
+    reply = api.call("POST", "/integrations/quickbooks/webhook", org=None, raw_body=raw,
+                     headers={"content-type": "application/json",
+                              "intuit-signature": signature_of(raw.encode(), b"local-verifier-token")})
+    assert reply.status == 200, reply.body
+
+
+def _deliver(bus: Watch) -> list[dict[str, Any]]:
+    """Hand every queued webhook event to the job, as the bus would."""
+    return [qbo_job(event, LambdaContext(timeout_seconds=900)) for event in bus()]
+
+
+def test_a_fault_inside_a_cdc_query_response_fails_the_run_shows_the_fault_and_keeps_the_watermark(
+        api: Any, connected: FakeQbo) -> None:
+    run()
+    watermark = sync_store.get_state("acme")["changedSince"]  # type: ignore[index]
+    connected.put("2", CompanyName="Lost In The Window")
+    connected.faults.append(QUERY_RESPONSE_FAULT)
+    result = run()
+    assert (result["status"], result["detail"]) == ("failed", "quickbooks_error")
+    progress = api.get("/integrations/quickbooks/sync").body
+    assert progress["status"] == "failed" and progress["changedSince"] == watermark
+    assert "SystemFault" in progress["error"] and "Could not retrieve the entity changes" in progress["error"]
+    assert customer(api, "2")["companyName"] == "Bill's Windsurf Shop"
+    assert run()["counts"]["updated"] == 1  # the next run asks from the same watermark and gets the change
+
+
+def test_a_fault_inside_a_query_response_fails_a_full_resync(api: Any, connected: FakeQbo) -> None:
+    connected.faults.append(QUERY_RESPONSE_FAULT)
+    result = run()
+    assert (result["status"], result["mode"]) == ("failed", "full")
+    state = sync_store.get_state("acme")
+    assert state is not None and "changedSince" not in state
+    assert remote_ids.customer_id_for("acme", "1") is None
+
+
+def test_a_403_throttle_exceeded_xml_answer_is_retried_like_a_429(api: Any, connected: FakeQbo) -> None:
+    connected.fail_next.append((403, {}, THROTTLE_403_XML))
+    result = run()
+    assert result["status"] == "completed_with_errors" and result["counts"]["created"] == 5
+    assert len(connected.api_requests("/query")) == 2
+
+
+def test_a_403_that_is_not_throttling_still_fails_the_run(api: Any, connected: FakeQbo) -> None:
+    forbidden = json.dumps({"Fault": {"Error": [{"Message": "message=AuthorizationFailure; errorCode=003100",
+                                                 "code": "3100"}], "type": "AUTHORIZATION"}}).encode()
+    connected.fail_next.append((403, {}, forbidden))
+    assert (run()["status"], len(connected.api_requests("/query"))) == ("failed", 1)
+
+
+def test_the_refresh_token_expiry_is_kept_and_shown_by_the_sync_status(api: Any, connected: FakeQbo) -> None:
+    before = datetime.now(UTC)
+    run()
+    kept = datetime.fromtimestamp(_stored_tokens()["refresh_expires_at"], UTC)
+    assert before + timedelta(seconds=8_726_400 - 5) <= kept <= datetime.now(UTC) + timedelta(seconds=8_726_400)
+    progress = api.get("/integrations/quickbooks/sync").body
+    assert datetime.fromisoformat(progress["refreshTokenExpiresAt"]) == kept.replace(microsecond=0)
+    assert progress["warnings"] == []
+
+
+def test_a_refresh_token_that_dies_within_14_days_is_warned_about_after_the_run(
+        api: Any, connected: FakeQbo) -> None:
+    connected.refresh_token_lifetime = 10 * 86_400
+    run()
+    warnings = api.get("/integrations/quickbooks/sync").body["warnings"]
+    assert [warning["remoteId"] for warning in warnings] == [None]
+    assert "reconnect" in warnings[0]["message"]
+
+
+def test_an_id_the_query_does_not_return_is_reported_in_the_runs_errors(
+        api: Any, connected: FakeQbo, bus: Watch) -> None:
+    _signed_webhook(api, classic_notification(REALM, classic_customer("2", "Update"),
+                                              classic_customer("404", "Update")))
+    [result] = _deliver(bus)
+    assert (result["status"], result["counts"]["created"]) == ("completed_with_errors", 1)
+    errors = api.get("/integrations/quickbooks/sync").body["errors"]
+    assert [error["remoteId"] for error in errors] == ["404"]
+    assert "did not return" in errors[0]["message"]
+
+
+@pytest.mark.parametrize("notification", [
+    pytest.param(lambda: classic_notification(REALM, classic_customer("3", "Delete")), id="classic"),
+    pytest.param(lambda: [cloud_event(REALM, "3", "deleted")], id="cloudevents"),
+])
+def test_a_delete_notification_soft_deletes_the_customer_without_calling_quickbooks(
+        api: Any, connected: FakeQbo, bus: Watch, notification: Callable[[], Any]) -> None:
+    run()
+    calls = len(connected.requests)
+    _signed_webhook(api, notification())
+    [result] = _deliver(bus)
+    assert (result["mode"], result["counts"]["deactivated"]) == ("ids", 1)
+    cool_cars = customer(api, "3")
+    assert cool_cars["isActive"] is False and cool_cars["deletedAt"]
+    assert len(connected.requests) == calls  # not even a token refresh
+
+
+def test_a_customer_deleted_in_quickbooks_comes_back_from_cdc_and_is_soft_deleted(
+        api: Any, connected: FakeQbo) -> None:
+    run()
+    connected.delete("4")
+    result = run()
+    assert (result["mode"], result["counts"]["deactivated"]) == ("cdc", 1)
+    assert customer(api, "4")["deletedAt"]
+
+
+@pytest.mark.parametrize("notification", [
+    pytest.param(lambda: classic_notification(REALM, classic_customer("1", "Merge", deleted_id="4")), id="classic"),
+    pytest.param(lambda: [cloud_merge(REALM, survivor="1", deleted="4")], id="cloudevents"),
+])
+def test_a_merge_notification_is_recorded_as_a_pending_merge_and_the_survivor_synced(
+        api: Any, connected: FakeQbo, bus: Watch, notification: Callable[[], Any]) -> None:
+    run()
+    connected.merge("1", "4")
+    _signed_webhook(api, notification())
+    progress = api.get("/integrations/quickbooks/sync").body
+    assert [(merge["deletedId"], merge["survivorId"]) for merge in progress["pendingMerges"]] == [("4", "1")]
+    [result] = _deliver(bus)
+    assert result["mode"] == "ids"
+    assert "Id in ('1')" in connected.api_requests("/query")[-1].params["query"]
+    assert api.get("/integrations/quickbooks/sync").body["pendingMerges"][0]["deletedId"] == "4"  # still pending
+
+
+def _subcustomers(qbo: FakeQbo) -> None:
+    """Intuit's sandbox sub-customers 58 and 59, both "Test Project", under 1 and 60 — the child 58
+    comes before its parent 60 in QuickBooks' answer."""
+    qbo.put("58", updated=LONG_AGO, **sub_customer("58", "60", "Jeff's Jalopies"))
+    qbo.put("59", updated=LONG_AGO, **sub_customer("59", "1", "Amy's Bird Sanctuary", bill_with_parent=False))
+    qbo.put("60", updated=LONG_AGO, CompanyName="Jeff's Jalopies", GivenName="Jeff", FamilyName="Chin")
+
+
+def test_sub_customers_get_the_local_parent_whatever_order_quickbooks_answers_in(
+        api: Any, connected: FakeQbo) -> None:
+    _subcustomers(connected)
+    result = run()
+    assert result["counts"]["fetched"] == 9 and result["counts"]["created"] == 8
+    jeff, amy = customer(api, "60"), customer(api, "1")
+    assert customer(api, "58")["parentCustomerId"] == jeff["id"]
+    assert customer(api, "59")["parentCustomerId"] == amy["id"]
+    assert (customer(api, "58")["billWithParent"], customer(api, "59")["billWithParent"]) == (True, False)
+    assert run(full=True)["counts"]["unchanged"] == 8  # a re-run changes nothing
+
+
+def test_a_sub_customer_named_alone_by_the_webhook_fetches_its_missing_parent(
+        api: Any, connected: FakeQbo, bus: Watch) -> None:
+    _subcustomers(connected)
+    _signed_webhook(api, classic_notification(REALM, classic_customer("58", "Create")))
+    [result] = _deliver(bus)
+    assert (result["counts"]["created"], result["counts"]["failed"]) == (2, 0)
+    assert customer(api, "58")["parentCustomerId"] == customer(api, "60")["id"]
+
+
+def test_a_parent_link_the_type_forbids_is_left_out_and_recorded_as_an_error(
+        api: Any, connected: FakeQbo) -> None:
+    first_type = api.get("/customer-types").body["items"][0]  # the type the sync gives new customers
+    reply = api.patch(f"/customer-types/{first_type['id']}", {"hierarchyRole": "purchaser"},
+                      headers={"If-Match": f'"{first_type["version"]}"'})
+    assert reply.status == 200, reply.body
+    _subcustomers(connected)
+    result = run()
+    assert result["status"] == "completed_with_errors"
+    assert customer(api, "58")["parentCustomerId"] is None and customer(api, "58")["displayName"] == "Test Project"
+    assert customer(api, "58")["billWithParent"] is False
+    errors = {error["remoteId"]: error["message"] for error in api.get("/integrations/quickbooks/sync").body["errors"]}
+    assert errors["58"].startswith("parentCustomerId:") and errors["59"].startswith("parentCustomerId:")
+
+
+@pytest.mark.parametrize("country", SAMPLE_COUNTRIES)
+def test_country_names_and_alpha_3_codes_from_quickbooks_become_alpha_2(country: str) -> None:
+    document = quickbooks_sync.customer_document({"Id": "9", "CompanyName": "Cross Border",
+                                                  "BillAddr": {"City": "Somewhere", "Country": country}})
+    assert document["billingAddress"]["country"] in ("US", "GB")
+
+
+def test_a_country_that_names_no_country_is_left_out_with_a_run_warning(api: Any, connected: FakeQbo) -> None:
+    connected.put("7", CompanyName="Lost City Traders", BillAddr={"City": "Poseidonia", "Country": "Atlantis"})
+    assert run()["counts"]["created"] == 6
+    assert customer(api, "7")["billingAddress"]["country"] is None
+    warnings = api.get("/integrations/quickbooks/sync").body["warnings"]
+    assert [(warning["remoteId"], "Atlantis" in warning["message"]) for warning in warnings] == [("7", True)]
+
+
+def test_mobile_alternate_phone_and_fax_join_the_phones() -> None:
+    document = quickbooks_sync.customer_document({
+        "Id": "9", "CompanyName": "Many Lines", "PrimaryPhone": {"FreeFormNumber": "(650) 555-0100"},
+        "Mobile": {"FreeFormNumber": "(650) 555-0101"}, "AlternatePhone": {"FreeFormNumber": "(650) 555-0102"},
+        "Fax": {"FreeFormNumber": "(650) 555-0103"}})
+    assert document["phones"] == ["(650) 555-0100", "(650) 555-0101", "(650) 555-0102", "(650) 555-0103"]
+
+
+def test_times_from_quickbooks_carry_the_company_offset(connected: FakeQbo) -> None:
+    assert connected.customers["1"]["MetaData"]["LastUpdatedTime"].endswith("-07:00")

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from clientele.domain.countries import MAX_COUNTRY_LENGTH
 from clientele.domain.fields import ShortText
 
 ADDRESS_READ_ONLY = frozenset({"id", "version", "createdAt", "updatedAt"})
@@ -21,7 +22,7 @@ class AddressEntryFields(BaseModel):
     city: ShortText | None = None
     region: ShortText | None = None
     postcode: Annotated[str, StringConstraints(max_length=32)] | None = None
-    country: Annotated[str, StringConstraints(max_length=8)] | None = None
+    country: Annotated[str, StringConstraints(max_length=MAX_COUNTRY_LENGTH)] | None = None
 
     id: Any = Field(default=None, exclude=True)
     version: Any = Field(default=None, exclude=True)

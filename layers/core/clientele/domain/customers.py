@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from clientele.domain.contacts import ContactFields
-from clientele.domain.countries import normalise_country
+from clientele.domain.countries import MAX_COUNTRY_LENGTH, normalise_country
 from clientele.domain.fields import Id, Name, Percent, ShortText, clean_text
 from clientele.errors import FieldError
 
@@ -36,7 +36,7 @@ class Address(BaseModel):
     city: ShortText | None = None
     region: ShortText | None = None
     postcode: Annotated[str, StringConstraints(max_length=32)] | None = None
-    country: Annotated[str, StringConstraints(max_length=8)] | None = None
+    country: Annotated[str, StringConstraints(max_length=MAX_COUNTRY_LENGTH)] | None = None
 
 
 class CustomerFields(BaseModel):
@@ -53,6 +53,8 @@ class CustomerFields(BaseModel):
     brokerId: Id | None = None
     brokerFeePercent: Percent | None = None
     parentCustomerId: Id | None = None
+    # A sub-customer invoiced through its parent (QuickBooks BillWithParent); needs a parent.
+    billWithParent: StrictBool | None = None
     accountState: AccountState | None = None
     accountPriority: AccountPriority | None = None
     emails: ContactList | None = None

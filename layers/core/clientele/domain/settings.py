@@ -6,6 +6,12 @@ from dataclasses import dataclass
 
 from clientele.domain.phones import DialingContext
 
+# SPEC §5.3: while customerIntegrationEnabled is on, the integrated system owns these customer fields
+# (enforced by services.field_ownership; listed by GET /settings as integrationOwnedFields).
+INTEGRATION_OWNED_FIELDS: tuple[str, ...] = (
+    "firstName", "lastName", "companyName", "emails", "phones", "billingAddress", "shippingAddress", "notes",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class OrgSettings:
@@ -24,6 +30,11 @@ class OrgSettings:
         if self.customer_integration_enabled and self.integration_provider == "quickbooks":
             return self.quickbooks_realm_id or None
         return None
+
+    @property
+    def integration_owned_fields(self) -> tuple[str, ...]:
+        """The customer fields the integration owns now: the list while the flag is on, none while off."""
+        return INTEGRATION_OWNED_FIELDS if self.customer_integration_enabled else ()
 
     @property
     def dialing(self) -> DialingContext:

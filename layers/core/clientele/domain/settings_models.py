@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-from clientele.domain.countries import normalise_country
+from clientele.domain.countries import alpha_2_code
 
 # The document's fields as the settings item stores them (None = attribute absent).
 SETTINGS_FIELDS = ("defaultCountry", "defaultAreaCode", "customerIntegrationEnabled", "integrationProvider",
@@ -31,11 +31,13 @@ class SettingsDocument(BaseModel):
     quickbooksRealmId: Annotated[str, StringConstraints(max_length=64)] | None = None
     # Echoed back from a GET; ignored (the version to replace comes from If-Match).
     version: Any = Field(default=None, exclude=True)
+    # Read-only (derived from customerIntegrationEnabled), echoed back from a GET; ignored.
+    integrationOwnedFields: Any = Field(default=None, exclude=True)
 
     @field_validator("defaultCountry")
     @classmethod
     def _country(cls, value: str) -> str:
-        country = normalise_country(value)
+        country = alpha_2_code(value)  # the setting is the code itself (SPEC §4.1), names are not taken
         if country is None:
             raise PydanticCustomError("country", "Use an ISO 3166-1 alpha-2 code such as US or KN.")
         return country

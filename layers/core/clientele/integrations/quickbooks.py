@@ -10,6 +10,14 @@
   *before* the access token is used; the caller holds the org's sync lease, so no two refreshes race.
 * 429 and 5xx (and connection failures) are retried with exponential backoff and full jitter, never
   sooner than ``Retry-After``; after ``QBO_MAX_ATTEMPTS`` attempts :class:`QboUnavailable` is raised.
+  So is a 403 whose body says ``ThrottleExceeded`` (QuickBooks' older throttling answer, often an XML
+  ``IntuitResponse`` body): it is throttling, not a refusal.
+* A ``Fault`` anywhere in an answer — at the top, or inside a CDC or query ``QueryResponse`` (QuickBooks
+  answers 200 with the fault of one entity's query there) — is a :class:`QboError`: the caller must not
+  take a partial answer for the whole change set.
+* Intuit's token answer carries ``x_refresh_token_expires_in``: the refresh token's expiry is kept in
+  the secret as ``refresh_expires_at`` and offered as :attr:`QboClient.refresh_token_expires_at`, so
+  the sync can warn before the connection dies.
 * QuickBooks allows 500 requests per minute per company (realm): every request first takes a token
   from a per-realm bucket (``QBO_REQUESTS_PER_MINUTE``, default 480, burst 10), kept per container.
   Requests are sequential, far below the 10 concurrent requests per company.
@@ -197,8 +205,15 @@ def backoff_seconds(attempt: int, retry_after: float | None, config: QboSettings
     return delay
 
 
-def _retryable(status: int) -> bool:
-    return status == 429 or status >= 500
+def throttled(reply: HttpReply) -> bool:
+    """429, or a 403 whose body (JSON or XML) names ``ThrottleExceeded`` (error code 3001)."""
+    if reply.status == 429:
+        return True
+    return reply.status == 403 and b"throttleexceeded" in reply.body[:4000].lower()
+
+
+def _retryable(reply: HttpReply) -> bool:
+    return reply.status >= 500 or throttled(reply)
 
 
 def _request_with_retries(method: str, url: str, headers: Mapping[str, str], body: bytes | None,
@@ -212,7 +227,7 @@ def _request_with_retries(method: str, url: str, headers: Mapping[str, str], bod
             reply = _send(method, url, headers, body, config.timeout_seconds)
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reply, last = None, f"{type(exc).__name__}: {exc}"
-        if reply is not None and not _retryable(reply.status):
+        if reply is not None and not _retryable(reply):
             return reply
         retry_after = None
         if reply is not None:
@@ -315,14 +330,26 @@ class QboClient:
         granted = reply.json()
         if not isinstance(granted, dict) or not granted.get("access_token"):
             raise QboAuthError("Intuit's token answer has no access_token.", reply.status)
+        now = time.time()
         tokens.update(
             access_token=granted["access_token"],
             refresh_token=granted.get("refresh_token") or tokens["refresh_token"],
-            expires_at=int(time.time() + float(granted.get("expires_in") or 3600)),
+            expires_at=int(now + float(granted.get("expires_in") or 3600)),
         )
+        refresh_lifetime = _seconds(granted.get("x_refresh_token_expires_in"))
+        if refresh_lifetime is not None:  # absent: the previous expiry (if any) still applies
+            tokens["refresh_expires_at"] = int(now + refresh_lifetime)
         self.store.save(tokens)  # before any use: the old refresh token may be dead already
         logger.info("quickbooks tokens refreshed for org %s (refresh token rotated: %s)", self.org,
                     bool(granted.get("refresh_token")))
+
+    @property
+    def refresh_token_expires_at(self) -> datetime | None:
+        """When the stored refresh token dies (Intuit's ``x_refresh_token_expires_in``), once known."""
+        if self._tokens is None or not self._tokens.get("refresh_expires_at"):
+            return None
+        expires = _expires_at(self._tokens.get("refresh_expires_at"))
+        return datetime.fromtimestamp(expires, UTC) if expires > 0 else None
 
     # -- API calls
 
@@ -349,8 +376,9 @@ class QboClient:
             if reply.status != 200:
                 raise QboError(f"QuickBooks answered HTTP {reply.status} to {path}: {_fault(reply)}", reply.status)
             payload = reply.json()
-            if isinstance(payload, dict) and payload.get("Fault"):
-                raise QboError(f"QuickBooks answered a Fault to {path}: {_fault(reply)}", reply.status)
+            fault = find_fault(payload)
+            if fault is not None:
+                raise QboError(f"QuickBooks answered a Fault to {path}: {describe_fault(fault)}", reply.status)
             return payload
 
     def changed_customers(self, changed_since: str) -> list[dict[str, Any]]:
@@ -368,6 +396,58 @@ class QboClient:
         payload = self.get("query", {"query": statement})
         customers = ((payload or {}).get("QueryResponse") or {}).get("Customer") or []
         return [customer for customer in customers if isinstance(customer, dict)]
+
+
+def _seconds(value: Any) -> float | None:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds > 0 else None
+
+
+_ENTITY_LISTS_SKIPPED = ("Customer",)  # entities themselves are data, never a fault
+
+
+def find_fault(payload: Any, depth: int = 0) -> Any:
+    """The first ``Fault`` (any case) in a QuickBooks answer — top level, a ``CDCResponse`` entry or a
+    ``QueryResponse`` (list or object) — or None."""
+    if depth > 4:
+        return None
+    if isinstance(payload, list):
+        for element in payload:
+            found = find_fault(element, depth + 1)
+            if found is not None:
+                return found
+        return None
+    if not isinstance(payload, dict):
+        return None
+    for name, value in payload.items():
+        if name.lower() == "fault" and value:
+            return value
+    for name, value in payload.items():
+        if name not in _ENTITY_LISTS_SKIPPED and isinstance(value, dict | list):
+            found = find_fault(value, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def describe_fault(fault: Any) -> str:
+    """``type: Message (code): Detail; …`` of a Fault object, for the run's error."""
+    if not isinstance(fault, dict):
+        return " ".join(str(fault).split())[:500]
+    errors = fault.get("Error") or fault.get("error") or []
+    parts = []
+    for error in errors if isinstance(errors, list) else [errors]:
+        if not isinstance(error, dict):
+            continue
+        message = error.get("Message") or error.get("message") or ""
+        code = error.get("code") or error.get("Code")
+        detail = error.get("Detail") or error.get("detail")
+        parts.append(f"{message}{f' ({code})' if code else ''}{f': {detail}' if detail else ''}")
+    kind = fault.get("type") or fault.get("Type") or "Fault"
+    return f"{kind}: {'; '.join(parts) or 'no detail'}"[:1000]
 
 
 def _fault(reply: HttpReply) -> str:

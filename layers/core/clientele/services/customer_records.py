@@ -59,6 +59,11 @@ def build_record(values: dict[str, Any], catalog: Catalog, changed: set[str]) ->
     record["discountRate"] = values.get("discountRate")
 
     record["parentCustomerId"] = values.get("parentCustomerId")
+    bill_with_parent = values.get("billWithParent") is True
+    if bill_with_parent and not record["parentCustomerId"] and "billWithParent" in changed:
+        errors.append(FieldError("billWithParent", "billWithParent needs a parentCustomerId."))
+    # Stored only when true (absent = false), so customers saved before the field read the same.
+    record["billWithParent"] = True if bill_with_parent and record["parentCustomerId"] else None
     for field, default in OPTIONAL_DEFAULTS.items():
         record[field] = values.get(field) or default
 
@@ -103,6 +108,7 @@ def present(record: Item, catalog: Catalog) -> dict[str, Any]:
         "brokerId": broker_id,
         "brokerFeePercent": percent_out(record.get("brokerFeePercent")) if broker_id else None,
         "parentCustomerId": record.get("parentCustomerId"),
+        "billWithParent": record.get("billWithParent") is True,
         "accountState": record.get("accountState", "active"),
         "accountPriority": record.get("accountPriority", "standard"),
         "emails": emails,

@@ -20,13 +20,11 @@ from typing import Any
 from clientele.domain.customers import clean_text, normalise_address
 from clientele.domain.emails import normalise_emails
 from clientele.domain.phones import normalise_phones
-from clientele.domain.settings import OrgSettings
+from clientele.domain.settings import INTEGRATION_OWNED_FIELDS, OrgSettings
 from clientele.errors import Conflict, FieldError
 from clientele.store.table import Item
 
-OWNED_FIELDS: tuple[str, ...] = (
-    "firstName", "lastName", "companyName", "emails", "phones", "billingAddress", "shippingAddress", "notes",
-)
+OWNED_FIELDS: tuple[str, ...] = INTEGRATION_OWNED_FIELDS
 
 _exempt: contextvars.ContextVar[bool] = contextvars.ContextVar("integration_exempt", default=False)
 

@@ -10,6 +10,7 @@ the settings come from the cached org catalog.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from clientele.services import orgs
@@ -18,13 +19,56 @@ from clientele.store import quickbooks_sync as store
 NEVER_RUN = "never_run"
 INTERRUPTED = "interrupted"
 COUNTS = ("fetched", "created", "updated", "unchanged", "deactivated", "failed")
+REFRESH_TOKEN_WARNING = timedelta(days=14)  # warn this long before the refresh token dies
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _token_warning(expires: datetime | None, now: datetime) -> dict[str, Any] | None:
+    if expires is None or expires - now > REFRESH_TOKEN_WARNING:
+        return None
+    if expires <= now:
+        message = (f"The QuickBooks refresh token expired at {expires.isoformat()}: reconnect the QuickBooks "
+                   "company (OAuth) to resume the sync.")
+    else:
+        message = (f"The QuickBooks refresh token expires at {expires.isoformat()} (in {(expires - now).days} "
+                   "day(s)): reconnect the QuickBooks company (OAuth) before then, or the sync stops.")
+    return {"remoteId": None, "message": message}
+
+
+def _rows(stored: Any) -> list[dict[str, Any]]:
+    return [{"remoteId": str(row.get("remoteId") or ""), "message": str(row.get("message") or "")}
+            for row in stored or [] if isinstance(row, dict)]
+
+
+def _pending_merges(stored: Any) -> list[dict[str, Any]]:
+    """One per merged-away id (Intuit retries notifications; the latest wins), oldest first."""
+    merges: dict[str, dict[str, Any]] = {}
+    for merge in stored or []:
+        if isinstance(merge, dict) and merge.get("deletedId"):
+            merges.pop(str(merge["deletedId"]), None)
+            merges[str(merge["deletedId"])] = {"deletedId": str(merge["deletedId"]),
+                                               "survivorId": str(merge.get("survivorId") or ""),
+                                               "receivedAt": merge.get("receivedAt")}
+    return list(merges.values())
 
 
 def progress(org: str) -> dict[str, Any]:
     """The sync's state as stored by the job (status running | continuing | completed |
     completed_with_errors | failed; ``never_run`` before the first run; ``interrupted`` for a run that
     ended without recording its outcome), ``running`` while a run holds the lease, and
-    whether the integration is on (enabled, provider ``quickbooks``, a realm id)."""
+    whether the integration is on (enabled, provider ``quickbooks``, a realm id); ``warnings`` holds the
+    last run's (values left out) and, within :data:`REFRESH_TOKEN_WARNING` of ``refreshTokenExpiresAt``,
+    one without a ``remoteId`` asking for a reconnect; ``pendingMerges`` the QuickBooks merges notified
+    and not yet applied here."""
     state, lease = store.get_progress(org)
     settings = orgs.catalog(org).settings
     stored = state or {}
@@ -38,6 +82,11 @@ def progress(org: str) -> dict[str, Any]:
         status = INTERRUPTED
         error = error or ("The last run stopped before it finished. The next run (scheduled, or POST "
                           "/integrations/quickbooks/sync) fetches everything changed since the watermark.")
+    refresh_expires = _moment(stored.get("refreshTokenExpiresAt"))
+    warnings = [{"remoteId": str(row["remoteId"]), "message": row["message"]} for row in _rows(stored.get("warnings"))]
+    token_warning = _token_warning(refresh_expires, datetime.now(UTC))
+    if token_warning is not None:
+        warnings.insert(0, token_warning)
     return {
         "status": status,
         "running": running,
@@ -46,8 +95,10 @@ def progress(org: str) -> dict[str, Any]:
         "lastRunAt": stored.get("lastRunAt"),
         "lastSuccessAt": stored.get("lastSuccessAt"),
         "counts": {name: int(counts.get(name) or 0) for name in COUNTS} if isinstance(counts, dict) else None,
-        "errors": [{"remoteId": str(error.get("remoteId") or ""), "message": str(error.get("message") or "")}
-                   for error in stored.get("errors") or [] if isinstance(error, dict)],
+        "errors": _rows(stored.get("errors")),
+        "warnings": warnings,
+        "refreshTokenExpiresAt": stored.get("refreshTokenExpiresAt") if refresh_expires else None,
+        "pendingMerges": _pending_merges(stored.get("pendingMerges")),
         "error": error,
         "fullResyncRequested": stored.get("fullRequested") is True,
         "integrationEnabled": settings is not None and settings.quickbooks_realm is not None,

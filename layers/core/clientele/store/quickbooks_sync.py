@@ -6,7 +6,11 @@
 * ``SK = QBO_SYNC_STATE`` — ``realmId``, the CDC watermark ``changedSince``, ``lastRunAt``,
   ``lastSuccessAt``, ``mode``, ``status``, ``counts`` and the first row errors; ``resume`` while a
   full resync continues in a further invocation; ``fullRequested`` when a full resync was asked for
-  while a run held the lease.
+  while a run held the lease; ``warnings`` (values left out, e.g. an unknown country) and
+  ``refreshTokenExpiresAt`` (when the stored refresh token dies) as the last run saw them;
+  ``pendingMerges`` — ``[{deletedId, survivorId, receivedAt}]``, merges QuickBooks notified (the
+  webhook appends them, :func:`record_merges`) waiting for the local merge (SPEC §10/§13). Notifications
+  are retried by Intuit, so readers fold duplicates by ``deletedId`` (the latest wins).
 
 The two sort keys are adjacent (``QBO_SYNC_LEASE`` < ``QBO_SYNC_STATE``, nothing between them), so
 :func:`get_progress` reads both with one Query (``SK BETWEEN``) for ``GET /integrations/quickbooks/sync``.
@@ -125,6 +129,17 @@ def request_full(org: str) -> None:
     """Remember that a full resync was asked for while a run held the lease: the run, when it ends,
     starts one (or, had it crashed, the next run to start resyncs in full)."""
     update_state(org, {"fullRequested": True})
+
+
+def record_merges(org: str, merges: list[dict[str, str]]) -> None:
+    """Append merges to the state's ``pendingMerges`` (the item is created if the sync never ran)."""
+    aws.dynamodb().update_item(
+        TableName=table_name(), Key=_state_key(org),
+        UpdateExpression="SET #merges = list_append(if_not_exists(#merges, :none), :new), "
+                         "#entity = if_not_exists(#entity, :entity)",
+        ExpressionAttributeNames={"#merges": "pendingMerges", "#entity": "entity"},
+        ExpressionAttributeValues=values({":none": [], ":new": merges, ":entity": "qbo_sync_state"}),
+    )
 
 
 class _FullRequested(ClienteleError):

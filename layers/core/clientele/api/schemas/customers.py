@@ -40,6 +40,7 @@ class CustomerSummary(Out):
     brokerId: str | None
     brokerFeePercent: int | float | None
     parentCustomerId: str | None
+    billWithParent: bool
     accountState: str
     accountPriority: str
     emails: list[str]

@@ -21,6 +21,17 @@ class SyncRowError(Schema):
     message: str
 
 
+class SyncWarning(Schema):
+    remoteId: str | None = Field(description="The QuickBooks customer id; null for a warning about the connection")
+    message: str
+
+
+class PendingMerge(Schema):
+    deletedId: str = Field(description="The QuickBooks id of the customer merged away")
+    survivorId: str = Field(description="The QuickBooks id of the customer it was merged into")
+    receivedAt: str | None = Field(description="When the merge notification arrived")
+
+
 class QuickBooksSyncStatus(Schema):
     """The QuickBooks sync's last recorded state (as the job stores it) and whether a run holds the lease."""
 
@@ -33,6 +44,14 @@ class QuickBooksSyncStatus(Schema):
     lastSuccessAt: str | None
     counts: SyncCounts | None = Field(description="The last run's counts (null before the first run)")
     errors: list[SyncRowError] = Field(description="The first rows the last run could not sync")
+    warnings: list[SyncWarning] = Field(
+        description="Values the last run left out (e.g. a country that names no ISO country) and, within 14 "
+                    "days of refreshTokenExpiresAt, a reconnect warning (remoteId null)")
+    refreshTokenExpiresAt: str | None = Field(
+        description="When the QuickBooks refresh token expires (Intuit's x_refresh_token_expires_in); reconnect "
+                    "the company before then")
+    pendingMerges: list[PendingMerge] = Field(
+        description="Customer merges QuickBooks notified (webhook) that are not applied here yet")
     error: str | None = Field(description="Why the last run failed (status failed)")
     fullResyncRequested: bool = Field(
         description="A full resync was asked for while a run held the lease; it starts when that run ends")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from clientele.api.schemas import Schema
 
 
@@ -11,4 +13,7 @@ class Settings(Schema):
     customerIntegrationEnabled: bool
     integrationProvider: str | None
     quickbooksRealmId: str | None
+    integrationOwnedFields: list[str] = Field(
+        description="The customer fields the integration owns (read-only here) while customerIntegrationEnabled "
+                    "is on; empty while it is off (SPEC §5.3)")
     version: int
