@@ -209,7 +209,8 @@ def _request_bodies(module_name: str) -> dict[Operation, dict[str, Any]]:
         "description": "The CSV itself (`text/csv`, at most 4 MB; answered 202), or `{\"filename\"}` for a "
                        "pre-signed upload URL (answered 201).",
         "content": {
-            "text/csv": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string", "minLength": 1,
+                                    "description": "A header row naming the columns, then one customer per row."}},
             "application/json": {"schema": upload},
         },
     }}

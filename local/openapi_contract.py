@@ -66,6 +66,10 @@ class BodyRules:
     """How one shared request model is narrowed for each kind of write that takes it."""
 
     required_on_create: tuple[str, ...] = ()  # also on a whole-document PUT
+    # Fields a create/replace may leave out but not send as null (null is not "absent" for these).
+    not_null_on_create: tuple[str, ...] = ()
+    # Text fields that must hold more than whitespace wherever they are sent.
+    non_blank: tuple[str, ...] = ()
     # Fields where a patch's ``null`` clears the value; every other field refuses null on a patch.
     patch_clears: tuple[str, ...] | None = None  # None: the model is not used by a patch
 
@@ -73,19 +77,23 @@ class BodyRules:
 # From the services' rules (clientele.services.*, clientele.domain.*): what a create needs, what null clears.
 BODY_RULES: dict[str, BodyRules] = {
     "CustomerFields": BodyRules(
-        required_on_create=("customerTypeId",),
+        required_on_create=("customerTypeId",), not_null_on_create=("contacts",),
         patch_clears=("firstName", "lastName", "companyName", "customerSegmentId", "customerCategoryId", "brokerId",
                       "brokerFeePercent", "parentCustomerId", "accountState", "accountPriority", "emails", "phones",
                       "billingAddress", "shippingAddress", "discountRate", "notes")),
-    "ContactFields": BodyRules(required_on_create=("name",),
+    "ContactFields": BodyRules(required_on_create=("name",), non_blank=("name",),
                                patch_clears=("title", "email", "phone", "addressEntryId", "roles")),
     "ActivityFields": BodyRules(required_on_create=("type",),
                                 patch_clears=("title", "body", "dueDate", "occurredAt", "customerProjectId",
                                               "attendees")),
-    "ProjectFields": BodyRules(required_on_create=("name",),
+    "ProjectFields": BodyRules(required_on_create=("name",), non_blank=("name",),
                                patch_clears=("summary", "startDate", "targetEndDate")),
-    "AddressEntryFields": BodyRules(required_on_create=("label",),
+    "AddressEntryFields": BodyRules(required_on_create=("label",), non_blank=("label",),
                                     patch_clears=("line1", "line2", "city", "region", "postcode", "country")),
+    # A new entry without sortOrder goes last; sortOrder: null is refused.
+    "CustomerTypeFields": BodyRules(not_null_on_create=("sortOrder",), non_blank=("name",)),
+    "EntryFields": BodyRules(not_null_on_create=("sortOrder",), non_blank=("name",)),
+    "BrokerFields": BodyRules(not_null_on_create=("sortOrder",), non_blank=("name",)),
     "CustomerTypeChanges": BodyRules(patch_clears=()),
     "EntryChanges": BodyRules(patch_clears=()),
     "BrokerChanges": BodyRules(patch_clears=("defaultFeePercent",)),
@@ -168,6 +176,15 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {**rest, "anyOf": kept}
 
 
+def _non_blank(schema: dict[str, Any]) -> dict[str, Any]:
+    """Surrounding whitespace is trimmed and a blank value is absent, so the text needs a visible character."""
+    if schema.get("type") == "string":
+        return {**schema, "minLength": max(1, int(schema.get("minLength", 0))), "pattern": r"\S"}
+    if isinstance(schema.get("anyOf"), list):
+        return {**schema, "anyOf": [_non_blank(branch) for branch in schema["anyOf"]]}
+    return schema
+
+
 def _is_untyped(schema: Any) -> bool:
     """A property typed ``Any``: a read-only field a client may echo back (accepted and ignored)."""
     return isinstance(schema, dict) and not {"type", "$ref", "anyOf", "allOf", "oneOf", "enum", "const"} & schema.keys()
@@ -209,7 +226,7 @@ def _narrow_body(method: str, operation: dict[str, Any], schemas: dict[str, Any]
     properties: dict[str, Any] = schema.get("properties") or {}
     if kind in {"Create", "Replace"}:
         required = list(dict.fromkeys([*schema.get("required", []), *rules.required_on_create]))
-        for field in rules.required_on_create:
+        for field in (*rules.required_on_create, *rules.not_null_on_create):
             properties[field] = _without_null(properties[field])
         if required:
             schema["required"] = required
@@ -223,6 +240,9 @@ def _narrow_body(method: str, operation: dict[str, Any], schemas: dict[str, Any]
         schema["description"] = ("The fields to change; those left out stay as they are. "
                                  + ("`null` clears " + ", ".join(f"`{f}`" for f in sorted(clears)) + "."
                                     if clears else "No field can be cleared with `null`."))
+    for field in rules.non_blank:
+        if field in properties:
+            properties[field] = _non_blank(properties[field])
     existing = schemas.get(name)
     if existing is not None and existing != schema:
         raise ValueError(f"{name} would mean two different bodies")
