@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -97,11 +98,18 @@ def _plain_document(module: Any, app: Any) -> dict[str, Any]:
     fallback = _summary_of(module.__doc__ or "")
     paths: dict[str, dict[str, Any]] = {}
     for route in [*getattr(app, "_static_routes", []), *getattr(app, "_dynamic_routes", [])]:
+        responses = {str(status): dict(response) for status, response in (route.responses or {}).items()}
         operation: dict[str, Any] = {
             "operationId": f"{route.func.__name__}_{route.method.lower()}",
             "summary": route.summary or fallback,
-            "responses": {"200": {"description": route.response_description or "Successful Response"}},
+            "responses": responses or {"200": {"description": route.response_description or "Successful Response"}},
         }
+        if route.description:
+            operation["description"] = route.description
+        names = re.findall(r"\{(\w+)\}", route.openapi_path)
+        if names:
+            operation["parameters"] = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                                       for name in names]
         if route.tags:
             operation["tags"] = list(route.tags)
         paths.setdefault(route.openapi_path, {})[route.method.lower()] = operation

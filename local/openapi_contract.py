@@ -52,7 +52,7 @@ TAGS: list[dict[str, str]] = [
 ]
 
 # Path parameters that are not server-assigned UUIDs (the rest answer 404 unless they are one).
-_NOT_UUID_PARAMETERS = frozenset({"remoteId"})
+_NOT_UUID_PARAMETERS = frozenset({"remoteId", "asset"})
 PATH_ID_MAX_LENGTH = 64  # clientele.domain.fields.Id
 
 IF_MATCH_PATTERN = r'^(W/)?"[0-9]{1,18}"$'  # clientele.api.etags: "n" or W/"n"; `*` counts as missing
@@ -342,7 +342,8 @@ def _error_statuses(method: str, path: str, operation: dict[str, Any], public: b
     has_path_ids = any(p.get("in") == "path" and p.get("name") not in _NOT_UUID_PARAMETERS
                        for p in operation.get("parameters") or ())
     has_body = "requestBody" in operation
-    has_inputs = has_body or bool(operation.get("parameters"))
+    # A path id that is not one is 404, not 422: only bodies, queries and headers are validated.
+    has_inputs = has_body or any(p.get("in") in {"query", "header"} for p in operation.get("parameters") or ())
     if any(p.get("name") == "cursor" for p in operation.get("parameters") or ()):
         statuses["400"] = "The cursor is not valid (`bad_cursor`): edited, or minted for another organisation."
     if not public:
@@ -396,7 +397,7 @@ def refine(document: dict[str, Any], origins: dict[Operation, tuple[str, str]], 
         for method, operation in item.items():
             function, docstring = origins[(method, path)]
             operation["operationId"] = camel(function)
-            operation["description"] = describe(docstring)
+            operation["description"] = operation.get("description") or describe(docstring)
             _refine_parameters(operation)
             _narrow_body(method, operation, schemas)
             _refine_responses(method, path, operation, (method, path) in public, schemas)
