@@ -60,7 +60,7 @@ PAGE = """<!doctype html>
 
 @cache
 def _static_root() -> Path:
-    from openapi_ui_bundles import swagger_ui  # type: ignore[import-untyped]
+    from openapi_ui_bundles import swagger_ui
 
     return Path(swagger_ui.static_path)
 
