@@ -130,6 +130,9 @@ def _refine_parameters(operation: dict[str, Any]) -> None:
                 parameter["description"] = "A server-assigned id (a UUID); anything else is 404."
             parameter["schema"] = schema
             parameter["required"] = True
+        elif where == "query":
+            # A query string cannot carry null: absent is the only "no value".
+            parameter["schema"] = _without_null(parameter.get("schema") or {})
         elif where == "header" and name.lower() == "if-match":
             parameter.update(
                 required=True,
@@ -218,9 +221,7 @@ def _narrow_body(method: str, operation: dict[str, Any], schemas: dict[str, Any]
     if not model or model not in schemas or kind is None:
         return
     rules = BODY_RULES.get(model, BodyRules())
-    name = _base_name(model) + kind
-    if name == model:
-        return
+    name = _base_name(model) + kind  # SalesOrderPatch stays SalesOrderPatch: narrowed in place
     schema = copy.deepcopy(schemas[model])
     schema["title"] = name
     properties: dict[str, Any] = schema.get("properties") or {}
@@ -244,7 +245,7 @@ def _narrow_body(method: str, operation: dict[str, Any], schemas: dict[str, Any]
         if field in properties:
             properties[field] = _non_blank(properties[field])
     existing = schemas.get(name)
-    if existing is not None and existing != schema:
+    if existing is not None and name != model and existing != schema:
         raise ValueError(f"{name} would mean two different bodies")
     schemas[name] = schema
     content["schema"] = {"$ref": REF_PREFIX + name}
