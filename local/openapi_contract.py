@@ -70,6 +70,8 @@ class BodyRules:
     not_null_on_create: tuple[str, ...] = ()
     # Text fields that must hold more than whitespace wherever they are sent.
     non_blank: tuple[str, ...] = ()
+    # (field, pattern) for text a field validator checks by shape (surrounding whitespace is trimmed).
+    patterns: tuple[tuple[str, str], ...] = ()
     # Fields where a patch's ``null`` clears the value; every other field refuses null on a patch.
     patch_clears: tuple[str, ...] | None = None  # None: the model is not used by a patch
 
@@ -94,6 +96,8 @@ BODY_RULES: dict[str, BodyRules] = {
     "CustomerTypeFields": BodyRules(not_null_on_create=("sortOrder",), non_blank=("name",)),
     "EntryFields": BodyRules(not_null_on_create=("sortOrder",), non_blank=("name",)),
     "BrokerFields": BodyRules(not_null_on_create=("sortOrder",), non_blank=("name",)),
+    "SettingsDocument": BodyRules(patterns=(("defaultAreaCode", r"^\s*[0-9]{1,5}\s*$"),
+                                            ("quickbooksRealmId", r"^\s*[A-Za-z0-9._-]{1,64}\s*$"))),
     "CustomerTypeChanges": BodyRules(patch_clears=()),
     "EntryChanges": BodyRules(patch_clears=()),
     "BrokerChanges": BodyRules(patch_clears=("defaultFeePercent",)),
@@ -188,6 +192,14 @@ def _non_blank(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _with_pattern(schema: dict[str, Any], pattern: str) -> dict[str, Any]:
+    if schema.get("type") == "string":
+        return {**schema, "pattern": pattern}
+    if isinstance(schema.get("anyOf"), list):
+        return {**schema, "anyOf": [_with_pattern(branch, pattern) for branch in schema["anyOf"]]}
+    return schema
+
+
 def _is_untyped(schema: Any) -> bool:
     """A property typed ``Any``: a read-only field a client may echo back (accepted and ignored)."""
     return isinstance(schema, dict) and not {"type", "$ref", "anyOf", "allOf", "oneOf", "enum", "const"} & schema.keys()
@@ -244,6 +256,9 @@ def _narrow_body(method: str, operation: dict[str, Any], schemas: dict[str, Any]
     for field in rules.non_blank:
         if field in properties:
             properties[field] = _non_blank(properties[field])
+    for field, pattern in rules.patterns:
+        if field in properties:
+            properties[field] = _with_pattern(properties[field], pattern)
     existing = schemas.get(name)
     if existing is not None and name != model and existing != schema:
         raise ValueError(f"{name} would mean two different bodies")

@@ -36,7 +36,7 @@ SEMANTIC_ONLY: list[tuple[str, str, str]] = [
      "a phone number must be possible for its region (libphonenumber), not a pattern"),
     (r"emails(\[\d+\])?|email|contacts\[\d+\]\.email", r"not a valid email",
      "an email address is checked by a pragmatic RFC 5321 rule, not JSON Schema's `format: email`"),
-    (r".*(Date|At)$", r"date|time",
+    (r".*(Date|At|Before|After)$", r"date|time",
      "a real calendar date or instant (2026-02-30 matches the pattern)"),
     (r"parentCustomerId|customerTypeId", r"parent|purchaser|member|ancestor|deeper|hierarchy|type must stay",
      "hierarchy rules depend on the types of the customer and its parent"),
@@ -47,7 +47,7 @@ SEMANTIC_ONLY: list[tuple[str, str, str]] = [
      "a customer needs a firstName or a companyName (one of two, on the merged document)"),
     (r"title|body|type", r"needs a|Give the type",
      "what an activity needs depends on its type (a task a title, a note a body)"),
-    (r"(billingAddress\.|shippingAddress\.)?country", r"ISO 3166",
+    (r"(billingAddress\.|shippingAddress\.)?country|defaultCountry", r"ISO 3166",
      "a country must be an assigned ISO 3166-1 code (an enum of 249 would be stale)"),
     (r"brokerFeePercent", r"needs a broker",
      "a broker fee needs a broker (on the merged document)"),
@@ -62,7 +62,7 @@ SEMANTIC_ONLY: list[tuple[str, str, str]] = [
     (r"defaultAreaCode", r".", "an area code must exist in the default country's numbering plan"),
     (r"q", r".", "a search needs at least one letter or digit"),
     (r"phone|email", r"Give a phone, an email or both", "a match needs one of two query parameters"),
-    (r"status", r"Only tasks", "only a task has a status (it depends on the activity's type)"),
+    (r"status|dueDate", r"Only tasks", "only a task has a status and a due date (it depends on the activity's type)"),
     (r"body", r"CSV", "the CSV's header row must name known columns"),
 ]
 
@@ -76,7 +76,8 @@ def semantic_only(response: schemathesis.Response) -> bool:
         return False
     errors = (response.json() or {}).get("errors") or []
     return bool(errors) and all(
-        any(re.fullmatch(field, str(error.get("field", ""))) and re.search(message, str(error.get("message", "")))
+        any(re.fullmatch(field, str(error.get("field", "")))
+            and re.search(message, str(error.get("message", "")), re.IGNORECASE)
             for field, message, _reason in SEMANTIC_ONLY)
         for error in errors)
 
@@ -126,6 +127,10 @@ def test_valid_requests_are_accepted(case: schemathesis.Case, stack: Stack, worl
 
 @negative.parametrize()
 def test_invalid_requests_are_refused(case: schemathesis.Case, stack: Stack) -> None:
+    if case.media_type == "text/csv":
+        # A text body has no type but text: a "number" or "object" the generator makes is, on the wire,
+        # just more CSV text; the importer answers for its content (rows, columns), not its JSON type.
+        return
     headers = {"Authorization": f"Bearer {stack.token('accept-negative', 'admin')}"}
     case.call_and_validate(base_url=stack.url, headers=headers, timeout=15,
                            checks=[negative_data_rejection, errors_are_problem_documents])
