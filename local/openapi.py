@@ -17,11 +17,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from local import template
+from local import openapi_contract, template
 
 ROOT = template.ROOT
 DOCUMENT = ROOT / "functions" / "health" / "openapi.json"
@@ -68,8 +69,9 @@ Operation = tuple[str, str]  # (lower-case method, template path)
 
 def _module_documents(
     functions: Iterable[template.Function],
-) -> Iterator[tuple[str, set[Operation], set[Operation], dict[str, Any]]]:
-    """(module, template routes, public template routes, OpenAPI document) per routed module."""
+) -> Iterator[tuple[str, set[Operation], set[Operation], dict[str, Any], dict[Operation, tuple[str, str]]]]:
+    """(module, template routes, public template routes, OpenAPI document, origins) per routed module;
+    origins name each operation's handler function and the module's docstring."""
     by_module: dict[str, list[template.Function]] = {}
     for function in functions:
         if any(route.path != "$default" for route in function.routes):
@@ -85,7 +87,9 @@ def _module_documents(
                 mode="json", by_alias=True, exclude_none=True)
         else:
             document = _plain_document(module, app)
-        yield module_name, wanted, public, document
+        origins = {(route.method.lower(), route.openapi_path): (route.func.__name__, module.__doc__ or "")
+                   for route in [*getattr(app, "_static_routes", []), *getattr(app, "_dynamic_routes", [])]}
+        yield module_name, wanted, public, document, origins
 
 
 def _plain_document(module: Any, app: Any) -> dict[str, Any]:
@@ -94,11 +98,18 @@ def _plain_document(module: Any, app: Any) -> dict[str, Any]:
     fallback = _summary_of(module.__doc__ or "")
     paths: dict[str, dict[str, Any]] = {}
     for route in [*getattr(app, "_static_routes", []), *getattr(app, "_dynamic_routes", [])]:
+        responses = {str(status): dict(response) for status, response in (route.responses or {}).items()}
         operation: dict[str, Any] = {
             "operationId": f"{route.func.__name__}_{route.method.lower()}",
             "summary": route.summary or fallback,
-            "responses": {"200": {"description": route.response_description or "Successful Response"}},
+            "responses": responses or {"200": {"description": route.response_description or "Successful Response"}},
         }
+        if route.description:
+            operation["description"] = route.description
+        names = re.findall(r"\{(\w+)\}", route.openapi_path)
+        if names:
+            operation["parameters"] = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                                       for name in names]
         if route.tags:
             operation["tags"] = list(route.tags)
         paths.setdefault(route.openapi_path, {})[route.method.lower()] = operation
@@ -206,7 +217,8 @@ def _request_bodies(module_name: str) -> dict[Operation, dict[str, Any]]:
         "description": "The CSV itself (`text/csv`, at most 4 MB; answered 202), or `{\"filename\"}` for a "
                        "pre-signed upload URL (answered 201).",
         "content": {
-            "text/csv": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string", "minLength": 1,
+                                    "description": "A header row naming the columns, then one customer per row."}},
             "application/json": {"schema": upload},
         },
     }}
@@ -219,7 +231,12 @@ def build(functions: Iterable[template.Function] | None = None) -> dict[str, Any
     schemas: dict[str, Any] = {}
     schema_owner: dict[str, str] = {}
     operation_ids: dict[str, str] = {}
-    for module_name, wanted, public, document in _module_documents(functions or template.functions()):
+    origins: dict[Operation, tuple[str, str]] = {}
+    public_operations: set[Operation] = set()
+    for module_name, wanted, public, document, module_origins in _module_documents(
+            functions or template.functions()):
+        origins.update(module_origins)
+        public_operations |= public
         for path, item in (document.get("paths") or {}).items():
             for method in _METHODS:
                 operation = item.get(method)
@@ -253,7 +270,7 @@ def build(functions: Iterable[template.Function] | None = None) -> dict[str, Any
     # models of routes the template does not send to that module.
     keep = _reachable(paths, schemas)
     schemas = {name: schema for name, schema in schemas.items() if name in keep}
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
         "servers": [{"url": "/"}],
@@ -270,6 +287,19 @@ def build(functions: Iterable[template.Function] | None = None) -> dict[str, Any
             },
         },
     }
+    openapi_contract.refine(document, origins, public_operations)
+    # The per-operation request schemas replaced the shared models; drop those no operation uses any more.
+    keep = _reachable(document["paths"], schemas)
+    document["components"]["schemas"] = {name: schema for name, schema in schemas.items() if name in keep}
+    taken: dict[str, str] = {}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            where = f"{method.upper()} {path}"
+            if operation["operationId"] in taken:
+                raise OpenApiConflict(f"operationId {operation['operationId']} names {taken[operation['operationId']]} "
+                                      f"and {where}; rename one handler function.")
+            taken[operation["operationId"]] = where
+    return document
 
 
 def render(document: dict[str, Any]) -> str:

@@ -19,7 +19,9 @@ def _document() -> str:
     return _DOCUMENT.read_text(encoding="utf-8")
 
 
-@app.get("/openapi.json", include_in_schema=False)
+@app.get("/openapi.json", include_in_schema=False, tags=["meta"], summary="This OpenAPI document",
+         responses={200: {"description": "The OpenAPI 3.1 document",
+                          "content": {"application/json": {"schema": {"type": "object"}}}}})
 def openapi_document() -> Response[str]:
     return Response(status_code=200, content_type="application/json", body=_document())
 

@@ -4,6 +4,7 @@ and it describes every route the template deploys."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -107,3 +108,154 @@ def test_success_statuses_are_the_ones_the_handlers_answer(committed: dict[str, 
                 assert successes == {"201"}, where
             else:
                 assert successes == {"200"}, where
+
+
+# ----------------------------------------------------------------------------- SPEC §7.1: the document is exact
+
+
+def _operations(committed: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(method, path, operation) for path, item in committed["paths"].items()
+            for method, operation in item.items()]
+
+
+def _parameter(operation: dict[str, Any], name: str) -> dict[str, Any] | None:
+    return next((p for p in operation.get("parameters", []) if p["name"].lower() == name), None)
+
+
+def _schema(committed: dict[str, Any], ref: dict[str, Any]) -> dict[str, Any]:
+    schema: dict[str, Any] = committed["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _body(committed: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    content = committed["paths"][path][method]["requestBody"]["content"]["application/json"]
+    return _schema(committed, content["schema"])
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    return {"type": "null"} in schema.get("anyOf", [])
+
+
+def test_operation_ids_are_short_stable_camel_case(committed: dict[str, Any]) -> None:
+    ids = [operation["operationId"] for _method, _path, operation in _operations(committed)]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z][a-zA-Z]{2,40}", operation_id) for operation_id in ids), ids
+    paths = committed["paths"]
+    assert paths["/customers"]["post"]["operationId"] == "createCustomer"
+    assert paths["/customers"]["get"]["operationId"] == "listCustomers"
+    assert paths["/customers/{customerId}"]["patch"]["operationId"] == "updateCustomer"
+
+
+def test_tags_are_declared_with_descriptions_and_every_operation_is_described(committed: dict[str, Any]) -> None:
+    declared = {tag["name"]: tag.get("description") for tag in committed["tags"]}
+    assert all(declared.values())
+    for method, path, operation in _operations(committed):
+        assert operation.get("description"), f"{method.upper()} {path}"
+        assert operation.get("tags") and set(operation["tags"]) <= declared.keys(), f"{method.upper()} {path}"
+
+
+def test_if_match_is_required_on_every_write_of_a_versioned_resource(committed: dict[str, Any]) -> None:
+    """SPEC §3: PUT/PATCH/DELETE and restore of one versioned resource need If-Match; the taxonomy reorder
+    and the upsert by remote id do not."""
+    without = {("put", "/customers/by-remote-id/{remoteId}")} | {
+        ("put", path) for path in committed["paths"] if path.endswith("/order")}
+    for method, path, operation in _operations(committed):
+        writes_one = method in {"put", "patch", "delete"} or path.endswith("/restore")
+        if_match = _parameter(operation, "if-match")
+        if writes_one and (method, path) not in without:
+            assert if_match is not None and if_match["required"] is True, f"{method.upper()} {path}"
+            assert if_match["schema"]["maxLength"] <= 64 and "pattern" in if_match["schema"]
+            assert {"412", "428"} <= operation["responses"].keys(), f"{method.upper()} {path}"
+        else:
+            assert if_match is None, f"{method.upper()} {path}"
+
+
+def test_idempotency_key_states_its_length_and_characters(committed: dict[str, Any]) -> None:
+    keys = [_parameter(operation, "idempotency-key") for _m, _p, operation in _operations(committed)]
+    documented = [key for key in keys if key is not None]
+    assert documented
+    for key in documented:
+        assert key["schema"] == {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]{1,255}$"}
+        assert "255" in key["description"]
+
+
+def test_path_ids_are_bounded(committed: dict[str, Any]) -> None:
+    for method, path, operation in _operations(committed):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path":
+                assert parameter["required"] is True and parameter["schema"]["maxLength"] <= 64, \
+                    f"{method.upper()} {path} {parameter['name']}"
+
+
+def test_request_schemas_hold_no_read_only_fields(committed: dict[str, Any]) -> None:
+    """Read-only fields a client may echo back are accepted and ignored, so they are not documented;
+    no request property is left untyped."""
+    schemas = committed["components"]["schemas"]
+    bodies = [operation["requestBody"] for _m, _p, operation in _operations(committed) if "requestBody" in operation]
+    for name in openapi._reachable({"bodies": bodies}, schemas):
+        for field, schema in (schemas[name].get("properties") or {}).items():
+            assert {"type", "$ref", "anyOf", "enum", "const"} & schema.keys(), f"{name}.{field} is untyped"
+            assert field not in {"version", "createdAt", "updatedAt", "displayName", "number", "total"}, \
+                f"{name}.{field} is read-only"
+
+
+def test_create_replace_and_patch_have_their_own_schemas(committed: dict[str, Any]) -> None:
+    create = _body(committed, "post", "/customers")
+    replace = _body(committed, "put", "/customers/{customerId}")
+    patch = _body(committed, "patch", "/customers/{customerId}")
+    assert (create["title"], replace["title"], patch["title"]) == ("CustomerCreate", "CustomerReplace", "CustomerPatch")
+    assert "customerTypeId" in create["required"] and "customerTypeId" in replace["required"]
+    assert "required" not in patch
+    assert not _nullable(patch["properties"]["customerTypeId"])  # null cannot clear the type
+    assert _nullable(patch["properties"]["notes"])  # null clears the notes
+    assert "name" in _body(committed, "post", "/customers/{customerId}/contacts")["required"]
+    for path in ("/customer-types/{customerTypeId}", "/customer-segments/{customerSegmentId}", "/brokers/{brokerId}"):
+        changes = _body(committed, "patch", path)
+        assert not _nullable(changes["properties"]["name"]) and not _nullable(changes["properties"]["sortOrder"])
+
+
+def test_lists_are_bounded_like_the_server(committed: dict[str, Any]) -> None:
+    """SPEC §7.1: emails ≤ 10, phones ≤ 10, contacts ≤ 50, lines ≤ 200."""
+    create = _body(committed, "post", "/customers")["properties"]
+    for field, bound in (("emails", 10), ("phones", 10), ("contacts", 50)):
+        arrays = [branch for branch in create[field].get("anyOf", [create[field]]) if branch.get("type") == "array"]
+        assert [branch["maxItems"] for branch in arrays] == [bound], field
+    lines = _body(committed, "post", "/sales-orders")["properties"]["lines"]
+    assert lines["maxItems"] == 200
+
+
+def test_non_negative_decimals_allow_no_sign(committed: dict[str, Any]) -> None:
+    fee = _body(committed, "post", "/customers")["properties"]["discountRate"]["anyOf"]
+    number = next(branch for branch in fee if branch.get("type") == "number")
+    text = next(branch for branch in fee if branch.get("type") == "string")
+    assert number["minimum"] == 0 and number["multipleOf"] == 0.0001
+    assert not re.search(text["pattern"], "-5") and not re.search(text["pattern"], "+5")
+    assert re.search(text["pattern"], "12.5") and not re.search(text["pattern"], "100.5")
+
+
+def test_responses_declare_their_headers(committed: dict[str, Any]) -> None:
+    paths = committed["paths"]
+    created = paths["/customers"]["post"]["responses"]["201"]["headers"]
+    assert {"ETag", "Location"} <= created.keys()
+    assert "ETag" in paths["/customers/{customerId}"]["get"]["responses"]["200"]["headers"]
+    assert "ETag" in paths["/customers/{customerId}"]["patch"]["responses"]["200"]["headers"]
+    for method, path, operation in _operations(committed):
+        if "503" in operation["responses"]:
+            assert "Retry-After" in operation["responses"]["503"]["headers"], f"{method.upper()} {path}"
+
+
+def test_every_error_status_an_operation_answers_is_documented(committed: dict[str, Any]) -> None:
+    for method, path, operation in _operations(committed):
+        statuses = operation["responses"].keys()
+        where = f"{method.upper()} {path}"
+        if operation["security"]:
+            assert {"401", "403", "503"} <= statuses, where
+        if "requestBody" in operation:
+            assert {"415", "422"} <= statuses, where
+        if any(p["in"] == "path" and p["schema"].get("format") == "uuid" for p in operation.get("parameters", [])):
+            assert "404" in statuses, where
+
+
+def test_the_inline_csv_import_body_is_documented(committed: dict[str, Any]) -> None:
+    body = committed["paths"]["/imports"]["post"]["requestBody"]["content"]
+    assert body["text/csv"]["schema"]["type"] == "string" and body["text/csv"]["schema"]["minLength"] == 1

@@ -28,7 +28,7 @@ READ_ONLY_POLICY_TEMPLATES = {
 }
 WRITE_VERB = re.compile(r":(Put|Update|Delete|Create|BatchWrite|Write|ConditionCheck|Send|Publish|Start)")
 PUBLIC_ROUTES = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/integrations/quickbooks/webhook"),
-                 ("ANY", "$default")}
+                 ("ANY", "$default"), ("GET", "/docs"), ("GET", "/docs/{asset}")}
 
 
 def _props(fn: template.Function) -> dict[str, Any]:
@@ -464,3 +464,13 @@ def test_the_dashboard_body_is_json_once_substituted() -> None:
     body = RESOURCES["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))["widgets"]
     assert len(widgets) >= 7
+
+
+def test_api_docs_are_deployed_only_when_the_parameter_turns_them_on() -> None:
+    """SPEC §7.1: Swagger UI at /docs in AWS only behind a parameter, off by default."""
+    document = template.load_template()
+    assert document["Parameters"]["EnableApiDocs"]["Default"] == "false"
+    assert document["Conditions"]["ApiDocsEnabled"] == {"Fn::Equals": [{"Ref": "EnableApiDocs"}, "true"]}
+    docs = [fn for fn in template.functions() if any(route.path == "/docs" for route in fn.routes)]
+    assert [fn.logical_id for fn in docs] == ["DocsFunction"]
+    assert RESOURCES["DocsFunction"]["Condition"] == "ApiDocsEnabled"

@@ -78,6 +78,16 @@ class NotFound(ClienteleError):
     title = "Not found"
 
 
+class MethodNotAllowed(ClienteleError):
+    status = 405
+    code = "method_not_allowed"
+    title = "Method not allowed"
+
+    def __init__(self, detail: str, allowed: Iterable[str]) -> None:
+        super().__init__(detail)
+        self.headers = {"Allow": ", ".join(allowed)}
+
+
 class UnsupportedMediaType(ClienteleError):
     status = 415
     code = "unsupported_media_type"

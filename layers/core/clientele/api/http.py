@@ -176,4 +176,5 @@ def json_response(body: Any, status: int = 200, version: int | None = None,
 
 
 def no_content() -> Response[Any]:
-    return Response(status_code=204, content_type=JSON, body=None)
+    # No body, so no Content-Type (SPEC §7.1: a 204 claiming JSON made clients try to parse nothing).
+    return Response(status_code=204, content_type=None, body=None)

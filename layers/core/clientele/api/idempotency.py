@@ -9,6 +9,7 @@ function raises), and the same key with another body is a 409.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
@@ -19,6 +20,8 @@ from clientele.store import keys
 
 T = TypeVar("T")
 MAX_KEY_LENGTH = 255
+# 1..255 visible ASCII characters: what the OpenAPI document states for the header (SPEC §7.1).
+KEY_PATTERN = re.compile(rf"[!-~]{{1,{MAX_KEY_LENGTH}}}")
 TTL_SECONDS = 24 * 60 * 60
 
 
@@ -61,7 +64,7 @@ def once(org: str, operation: str, key: str | None, body: Any, produce: Callable
     if key is None:
         return produce()
     key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH:
+    if not KEY_PATTERN.fullmatch(key):
         raise ValidationFailed.of("Idempotency-Key", f"Use 1..{MAX_KEY_LENGTH} visible characters.")
 
     from aws_lambda_powertools.utilities.idempotency import idempotent_function

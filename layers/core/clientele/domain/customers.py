@@ -6,8 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from clientele.domain.contacts import ContactFields
+from clientele.domain.contacts import MAX_CONTACTS, ContactFields
 from clientele.domain.countries import MAX_COUNTRY_LENGTH, normalise_country
+from clientele.domain.emails import MAX_ENTRIES
 from clientele.domain.fields import Id, Name, Percent, ShortText, clean_text
 from clientele.errors import FieldError
 
@@ -17,7 +18,9 @@ ACCOUNT_STATES: tuple[str, ...] = ("active", "growth", "at_risk", "former")
 ACCOUNT_PRIORITIES: tuple[str, ...] = ("strategic", "high", "standard", "low")
 MAX_DEPTH = 10
 
-ContactList = list[Annotated[str, StringConstraints(max_length=320)]] | Annotated[str, StringConstraints(max_length=8000)]
+# A list (at most MAX_ENTRIES, stated as maxItems in the document) or one comma-separated string.
+ContactList = (Annotated[list[Annotated[str, StringConstraints(max_length=320)]], Field(max_length=MAX_ENTRIES)]
+               | Annotated[str, StringConstraints(max_length=8000)])
 
 # Fields a client may echo back from a GET (PUT of the whole document); they are ignored.
 READ_ONLY_FIELDS = frozenset({
@@ -64,7 +67,7 @@ class CustomerFields(BaseModel):
     discountRate: Percent | None = None
     notes: Annotated[str, StringConstraints(max_length=10_000)] | None = None
     # The customer's whole contact list (reconcile on save); omitted = contacts stay as they are.
-    contacts: list[ContactFields] | None = None
+    contacts: Annotated[list[ContactFields], Field(max_length=MAX_CONTACTS)] | None = None
 
     # Read-only fields echoed back by clients are accepted and ignored (see READ_ONLY_FIELDS).
     id: Any = Field(default=None, exclude=True)

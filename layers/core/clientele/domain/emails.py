@@ -11,7 +11,7 @@ from clientele.errors import FieldError
 # (RFC 6531, e.g. josé@exämple.de) are customers' real addresses.
 _LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"  # a letter or digit at each end, hyphens between
 _EMAIL = re.compile(r"^[\w.!#$%&'*+/=?^`{|}~-]+@" + _LABEL + r"(?:\." + _LABEL + r")+$")
-MAX_ENTRIES = 20
+MAX_ENTRIES = 10  # SPEC §7.1: emails ≤ 10, phones ≤ 10 (the document says maxItems)
 
 
 def split_list(value: str | list[str] | None) -> list[str]:

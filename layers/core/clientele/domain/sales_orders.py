@@ -13,7 +13,7 @@ from clientele.domain.fields import Id, Percent
 from clientele.domain.money import round_cents
 
 OrderStatus = Literal["draft", "confirmed", "cancelled"]
-MAX_LINES = 100
+MAX_LINES = 200  # SPEC §7.1
 # Money: at most two decimals (more is 422); quantity: a decimal with at most four.
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999.99"), decimal_places=2, allow_inf_nan=False)]
 Quantity = Annotated[Decimal, Field(gt=0, le=Decimal("1000000000"), decimal_places=4, allow_inf_nan=False)]
