@@ -9,8 +9,9 @@ bench/results.json.
 * The CSV import job: rows/s, DynamoDB calls per 1,000 rows, peak memory for two file sizes
   (bench/imports.py; `python -m bench.imports` measures only this).
 * Deployment package size, unzipped: the layer (the distributions layers/core/requirements.txt names
-  and everything they depend on, as installed in this virtualenv, plus layers/core/clientele) and the
-  largest function folder. `python -m bench package` measures only this.
+  and everything they depend on, as installed in this virtualenv, plus layers/core/clientele, less what
+  layers/core/prune.txt lists, as the layer build deletes it) and the largest function folder.
+  `python -m bench package` measures only this.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -288,14 +289,37 @@ PACKAGE_METHOD = (
     "unzipped bytes of the files each installed distribution lists in its RECORD (importlib.metadata), "
     "for the distributions layers/core/requirements.txt names and their dependencies (markers evaluated, "
     "extras off) as installed in this virtualenv on {platform}, without .pyc/__pycache__; plus the "
-    "layers/core/clientele sources and the largest functions/<area> folder (a function's CodeUri). The layer "
-    "is built for arm64 by `sam build`, so native wheels (pydantic-core) differ by a few percent."
+    "layers/core/clientele sources; less the paths layers/core/prune.txt lists ({pruned}), which the layer "
+    "build (layers/core/Makefile) deletes: {prunedMB} MB left out; plus the largest functions/<area> folder "
+    "(a function's CodeUri). The layer is built for arm64 by `sam build`, so native wheels (pydantic-core) "
+    "differ by a few percent."
 )
+PRUNE_LIST = ROOT / "layers" / "core" / "prune.txt"
 
 
-def _tree_bytes(folder: Path) -> int:
+def prune_patterns(path: Path = PRUNE_LIST) -> list[str]:
+    """The globs of layers/core/prune.txt (the layer's Makefile reads the same file)."""
+    patterns = [line.split("#", 1)[0].strip() for line in path.read_text().splitlines()]
+    return [pattern for pattern in patterns if pattern]
+
+
+def is_pruned(relative: str, patterns: list[str]) -> bool:
+    """Whether the layer build deletes ``relative`` (a path under the layer's python/ folder): as
+    `find -path ./<glob> -prune` there, a path goes when it or a folder above it matches a glob,
+    `*` matching `/` too."""
+    from fnmatch import fnmatchcase
+
+    parts = PurePosixPath(relative).parts
+    return any(fnmatchcase("/".join(parts[:end]), pattern)
+               for end in range(1, len(parts) + 1) for pattern in patterns)
+
+
+def _tree_bytes(folder: Path, prefix: str = "", patterns: tuple[str, ...] = ()) -> int:
+    """Bytes of the files under ``folder`` (no .pyc/__pycache__), less those ``patterns`` prune when
+    ``folder`` sits at ``prefix`` in the layer's python/ folder."""
     return sum(path.stat().st_size for path in folder.rglob("*")
-               if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc")
+               if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+               and not is_pruned(f"{prefix}{path.relative_to(folder).as_posix()}", list(patterns)))
 
 
 def _requirement_closure(requirements: Path) -> list[str]:
@@ -319,17 +343,21 @@ def _requirement_closure(requirements: Path) -> list[str]:
     return sorted(seen.values(), key=str.lower)
 
 
-def _distribution_bytes(name: str) -> int:
+def _distribution_bytes(name: str, patterns: list[str]) -> tuple[int, int]:
+    """(bytes kept, bytes pruned) of the files the distribution's RECORD lists, .pyc/__pycache__ aside."""
     from importlib import metadata
 
-    total = 0
+    kept = pruned = 0
     for file in metadata.distribution(name).files or ():
         if file.suffix == ".pyc" or "__pycache__" in file.parts:
             continue
         path = Path(str(file.locate()))
         if path.is_file():
-            total += path.stat().st_size
-    return total
+            if is_pruned(file.as_posix(), patterns):
+                pruned += path.stat().st_size
+            else:
+                kept += path.stat().st_size
+    return kept, pruned
 
 
 def measure_package() -> dict[str, Any]:
@@ -340,17 +368,24 @@ def measure_package() -> dict[str, Any]:
     def mb(size: int) -> float:
         return round(size / (1024 * 1024), 2)
 
-    dependencies = {name: _distribution_bytes(name)
-                    for name in _requirement_closure(ROOT / "layers" / "core" / "requirements.txt")}
-    clientele = _tree_bytes(ROOT / "layers" / "core" / "clientele")
+    patterns = prune_patterns()
+    measured = {name: _distribution_bytes(name, patterns)
+                for name in _requirement_closure(ROOT / "layers" / "core" / "requirements.txt")}
+    dependencies = {name: kept for name, (kept, _) in measured.items()}
+    pruned = sum(dropped for _, dropped in measured.values())
+    clientele_folder = ROOT / "layers" / "core" / "clientele"
+    clientele = _tree_bytes(clientele_folder, "clientele/", tuple(patterns))
+    pruned += _tree_bytes(clientele_folder) - clientele
     layer = sum(dependencies.values()) + clientele
     folders = sorted({fn.code_uri.strip("/") for fn in template.functions()})
     functions = {folder: _tree_bytes(ROOT / folder) for folder in folders}
     largest = max(functions, key=lambda folder: functions[folder])
     total = layer + functions[largest]
     return {
-        "method": PACKAGE_METHOD.format(platform=f"{platform.system()} {platform.machine()}"),
+        "method": PACKAGE_METHOD.format(platform=f"{platform.system()} {platform.machine()}",
+                                        pruned=", ".join(patterns), prunedMB=mb(pruned)),
         "layerMB": mb(layer),
+        "prunedMB": mb(pruned),
         "layerDependencies": {name: mb(size) for name, size in
                               sorted(dependencies.items(), key=lambda item: -item[1])},
         "clienteleMB": mb(clientele),
@@ -365,7 +400,8 @@ def measure_package() -> dict[str, Any]:
 def print_package(package: dict[str, Any]) -> None:
     dependencies = ", ".join(f"{name} {size} MB" for name, size in package["layerDependencies"].items())
     print(f"\nDeployment package, unzipped: {package['unzippedMB']} MB = layer {package['layerMB']} MB "
-          f"({dependencies}; clientele {package['clienteleMB']} MB) + largest function "
+          f"({dependencies}; clientele {package['clienteleMB']} MB; {package['prunedMB']} MB pruned "
+          f"as layers/core/prune.txt says) + largest function "
           f"{package['largestFunction']} {package['largestFunctionKB']} KB; "
           f"{package['shareOfLimit']:.1%} of Lambda's {package['lambdaLimitMB']:.0f} MB")
     print(f"  measured as: {package['method']}")

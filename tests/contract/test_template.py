@@ -270,6 +270,25 @@ def test_globals_run_python_3_13() -> None:
         assert _props(fn).get("Runtime", "python3.13") == "python3.13", fn.logical_id
 
 
+def test_the_layer_is_built_by_its_makefile_for_arm64_less_what_prune_txt_lists() -> None:
+    """layers/core/Makefile and the bench's package figure read one prune list (docs/decisions.md)."""
+    from bench.__main__ import PRUNE_LIST, is_pruned, prune_patterns
+
+    layer = RESOURCES["CoreLayer"]
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    makefile = (PRUNE_LIST.parent / "Makefile").read_text()
+    assert "build-CoreLayer:" in makefile and "prune.txt" in makefile
+    assert "--platform manylinux2014_aarch64" in makefile and "--python-version 3.13" in makefile
+    patterns = prune_patterns()
+    for path in ("pycountry/locales/fr/LC_MESSAGES/iso3166-1.mo", "pycountry/tests/test_general.py",
+                 "clientele/__pycache__/x.cpython-313.pyc"):
+        assert is_pruned(path, patterns), path
+    for path in ("pycountry/__init__.py", "pycountry/databases/iso3166-1.json", "clientele/domain/countries.py",
+                 "pydantic_core/_pydantic_core.cpython-313-aarch64-linux-gnu.so"):
+        assert not is_pruned(path, patterns), path
+
+
 def test_table_is_on_demand_with_pitr_stream_and_ttl() -> None:
     props = RESOURCES["Table"]["Properties"]
     assert props["BillingMode"] == "PAY_PER_REQUEST"
