@@ -5,7 +5,7 @@ import logging
 from typing import Any
 from urllib.parse import unquote_plus
 
-from clientele.services import imports
+from clientele.services.imports import job as imports
 
 logger = logging.getLogger("clientele")
 

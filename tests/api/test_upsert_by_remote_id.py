@@ -123,7 +123,7 @@ def test_a_lost_create_race_is_retried_as_an_update_with_200(api, monkeypatch):
 def test_a_lost_update_race_is_retried(api, monkeypatch):
     """A concurrent update bumps the version between our read and our write: retried, not 412."""
     created = upsert(api)
-    from clientele.services import customers
+    from clientele.services.customers import operations as customers
 
     real_change = customers.change
     calls = {"n": 0}

@@ -29,7 +29,7 @@ What is fetched:
   state item and puts a ``QuickBooksSyncRequested`` for the org: the next invocation continues.
 
 Each customer is mapped (:func:`customer_document`) and saved through the upsert by remote id
-(``services.customer_upserts``) — only when a mapped field or its active state differs from the stored
+(``services.customers.upserts``) — only when a mapped field or its active state differs from the stored
 customer, so a re-run bumps no version. A row that fails validation (or cannot be deactivated, e.g. it
 has live children) is counted, logged and kept among the state's first errors; it never stops the run.
 The new watermark (run start minus :data:`WATERMARK_SKEW`) is stored only when the run succeeds; a run
@@ -52,8 +52,9 @@ from clientele.domain.countries import normalise_country
 from clientele.domain.remote_ids import UpsertFields, valid_remote_id
 from clientele.errors import ClienteleError, Conflict, ServiceUnavailable, ValidationFailed
 from clientele.integrations.quickbooks import QboAuthError, QboClient, QboError, QboUnavailable
-from clientele.services import customer_upserts, orgs, quickbooks_webhook
-from clientele.services.customer_records import build_record, document_fields
+from clientele.services import orgs, quickbooks_webhook
+from clientele.services.customers import upserts
+from clientele.services.customers.records import changes_nothing
 from clientele.store import customers as customer_store
 from clientele.store import quickbooks_sync as store
 from clientele.store import remote_ids as remote_store
@@ -399,7 +400,7 @@ class _Run:
             self.counts.unchanged += 1
             return
         try:
-            _saved, created = customer_upserts.upsert(self.org, remote_id, fields)
+            _saved, created = upserts.upsert(self.org, remote_id, fields)
         except ServiceUnavailable:
             raise
         except ValidationFailed as exc:
@@ -424,6 +425,4 @@ class _Run:
         deleted = bool(existing.get("deletedAt"))
         if fields.isActive is False or deleted:
             return fields.isActive is False and deleted  # a deleted customer keeps its stored fields
-        provided = fields.provided()
-        record, errors = build_record({**document_fields(existing), **provided}, orgs.catalog(self.org), set())
-        return not errors and all(record.get(name) == existing.get(name) for name in provided)
+        return changes_nothing(existing, fields.provided(), orgs.catalog(self.org))

@@ -301,8 +301,10 @@ def check_customer_live(tx: Transaction, org: str, customer_id: str) -> None:
 
 
 def create_customer(org: str, record: Item, guards: list[GuardChange], links: HierarchyLinks,
-                    contacts: ContactChanges | None = None) -> None:
-    tx = Transaction()
+                    contacts: ContactChanges | None = None, tx: Transaction | None = None) -> None:
+    """The customer, its reference guards, parent counters and contacts: one transaction (``tx``, when the
+    caller has put its own items in it first, e.g. the remote-id marker)."""
+    tx = tx if tx is not None else Transaction()
     item = {"PK": keys.customer_pk(org, record["id"]), "SK": keys.CUSTOMER_SK, "entity": "customer",
             **record, **index_attributes(org, record)}
     tx.put(to_item(item), condition="attribute_not_exists(PK)")
