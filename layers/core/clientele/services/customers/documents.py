@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from clientele import clock
-from clientele.errors import Conflict, NotFound
+from clientele.errors import Conflict
 from clientele.services import contacts as contact_service
 from clientele.services import orgs
 from clientele.services.customers.records import REFERENCES, present
+from clientele.services.lookups import found, require_uuid
 from clientele.store import customers as store
 from clientele.store.catalog import Catalog
 from clientele.store.table import Item
@@ -16,27 +16,17 @@ from clientele.store.table import Item
 Document = tuple[Item | None, list[Item]]  # the customer item (None when missing) and its contacts
 
 
-def require_uuid(customer_id: str) -> None:
-    if not clock.is_uuid(customer_id):
-        raise NotFound("No such customer.")
-
-
 def read_document(org: str, customer_id: str) -> Document:
-    """The customer with its contacts: one Query (``SK BETWEEN 'CONTACT#' AND 'CUSTOMER'``).
-    A caller that decides before it changes (the upsert, a merge) reads it once and hands it to the plan."""
-    require_uuid(customer_id)
-    items = store.query_customer_document(org, customer_id)
-    record = next((item for item in items if item.get("entity") == "customer"), None)
-    return record, [item for item in items if item.get("entity") == "contact"]
+    """The customer with its contacts, in one Query. A caller that decides before it changes (the upsert,
+    a merge) reads it once and hands it to :func:`plan.prepare_change`."""
+    require_uuid(customer_id, "customer")
+    return store.read_document(org, customer_id)
 
 
 def load(org: str, customer_id: str) -> Item:
     """The customer item alone (one GetItem), for a change that does not touch its contacts."""
-    require_uuid(customer_id)
-    record = store.get_customer(org, customer_id)
-    if record is None:
-        raise NotFound("No such customer.")
-    return record
+    require_uuid(customer_id, "customer")
+    return found(store.get_customer(org, customer_id), "customer")
 
 
 def with_contacts(record: Item, catalog: Catalog, contacts: list[Item]) -> dict[str, Any]:
