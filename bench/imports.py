@@ -429,14 +429,14 @@ def _error_list_at_cap(answer: Callable[..., Any]) -> float:
 
     from clientele import aws
     from clientele.errors import FieldError
-    from clientele.services import imports
+    from clientele.services.imports import progress as import_progress
 
     hooks = _Hooks()
     hooks.add(aws.dynamodb(), "before-call.dynamodb.UpdateItem", answer)
     tracemalloc.start()
     try:
-        progress = imports._Progress()
-        for row in range(imports.MAX_STORED_ERRORS):
+        progress = import_progress.Progress()
+        for row in range(import_progress.MAX_STORED_ERRORS):
             progress.fail(row + 2, [FieldError("emails[0]", f"'not-an-email.{row}' is not a valid email address.")])
         progress.save(ORG, "cap")
         _, peak = tracemalloc.get_traced_memory()

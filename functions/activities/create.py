@@ -1,6 +1,6 @@
 """POST /customers/{customerId}/activities — add a note, call, email, meeting or task."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
@@ -21,15 +21,10 @@ def create_activity(
     body: Annotated[ActivityFields, Body()],
     idempotency_key: Annotated[str | None, Header(alias="idempotency-key")] = None,
 ) -> Response[Activity]:
-    org = http.principal().org
-
-    def produce() -> dict[str, Any]:
-        return activities.create(org, customerId, body).body
-
-    request = {"customerId": customerId, "body": body.model_dump(mode="json")}
-    created = idempotency.once(org, "activities.create", idempotency_key, request, produce)
-    location = f"/customers/{customerId}/activities/{created['id']}"
-    return http.json_response(created, 201, version=created["version"], location=location)
+    return idempotency.created(
+        "activities.create", idempotency_key, {"customerId": customerId, "body": body.model_dump(mode="json")},
+        lambda org: activities.create(org, customerId, body).body,
+        lambda created: f"/customers/{customerId}/activities/{created['id']}")
 
 
 lambda_handler = http.entrypoint(app, WRITERS)

@@ -1,6 +1,6 @@
 """POST /address-book — add an org-wide address entry."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
@@ -20,13 +20,9 @@ def create_address_entry(
     body: Annotated[AddressEntryFields, Body()],
     idempotency_key: Annotated[str | None, Header(alias="idempotency-key")] = None,
 ) -> Response[AddressEntry]:
-    org = http.principal().org
-
-    def produce() -> dict[str, Any]:
-        return address_book.create(org, body).body
-
-    created = idempotency.once(org, "address_book.create", idempotency_key, body.model_dump(mode="json"), produce)
-    return http.json_response(created, 201, version=created["version"], location=f"/address-book/{created['id']}")
+    return idempotency.created("address_book.create", idempotency_key, body.model_dump(mode="json"),
+                               lambda org: address_book.create(org, body).body,
+                               lambda created: f"/address-book/{created['id']}")
 
 
 lambda_handler = http.entrypoint(app, WRITERS)

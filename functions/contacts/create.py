@@ -1,6 +1,6 @@
 """POST /customers/{customerId}/contacts — add a contact (bumps the customer's version)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
@@ -21,15 +21,10 @@ def create_contact(
     body: Annotated[ContactFields, Body()],
     idempotency_key: Annotated[str | None, Header(alias="idempotency-key")] = None,
 ) -> Response[Contact]:
-    org = http.principal().org
-
-    def produce() -> dict[str, Any]:
-        return contacts.create(org, customerId, body).body
-
-    request = {"customerId": customerId, "body": body.model_dump(mode="json")}
-    created = idempotency.once(org, "contacts.create", idempotency_key, request, produce)
-    location = f"/customers/{customerId}/contacts/{created['id']}"
-    return http.json_response(created, 201, version=created["version"], location=location)
+    return idempotency.created(
+        "contacts.create", idempotency_key, {"customerId": customerId, "body": body.model_dump(mode="json")},
+        lambda org: contacts.create(org, customerId, body).body,
+        lambda created: f"/customers/{customerId}/contacts/{created['id']}")
 
 
 lambda_handler = http.entrypoint(app, WRITERS)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from clientele.api import http
 from clientele.api.auth import WRITERS
 from clientele.api.etags import required_version
-from clientele.services import customers
+from clientele.services.customers import operations as customers
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)
 http.install(app)

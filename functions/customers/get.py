@@ -5,7 +5,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from clientele.api import http
 from clientele.api.auth import READERS
 from clientele.api.schemas.customers import Customer
-from clientele.services import customers
+from clientele.services.customers import operations as customers
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)
 http.install(app)

@@ -9,7 +9,7 @@ from clientele.api import http
 from clientele.api.auth import READERS
 from clientele.api.schemas.customers import CustomerPage
 from clientele.domain.customers import AccountPriority, AccountState
-from clientele.services import customers
+from clientele.services.customers import listing as customers
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)
 http.install(app)

@@ -10,7 +10,7 @@ from clientele.api.auth import WRITERS
 from clientele.api.etags import required_version
 from clientele.api.schemas.customers import Customer
 from clientele.domain.customers import CustomerFields
-from clientele.services import customers
+from clientele.services.customers import operations as customers
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)
 http.install(app)

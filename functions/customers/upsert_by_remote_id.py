@@ -9,7 +9,7 @@ from clientele.api import http
 from clientele.api.auth import UPSERTERS
 from clientele.api.schemas.customers import Customer
 from clientele.domain.remote_ids import UpsertFields
-from clientele.services import customer_upserts
+from clientele.services.customers import upserts
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)
 http.install(app)
@@ -18,7 +18,7 @@ http.install(app)
 @app.put("/customers/by-remote-id/<remoteId>", tags=["customers", "integrations"],
          summary="Create or update the customer with this remote (integration) id")
 def upsert_customer_by_remote_id(remoteId: str, body: Annotated[UpsertFields, Body()]) -> Response[Customer]:
-    saved, created = customer_upserts.upsert(http.principal().org, remoteId, body)
+    saved, created = upserts.upsert(http.principal().org, remoteId, body)
     location = f"/customers/{saved.body['id']}" if created else None
     return http.json_response(saved.body, 201 if created else 200, version=saved.version, location=location)
 

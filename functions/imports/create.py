@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, V
 from clientele.api import http, idempotency
 from clientele.api.auth import WRITERS
 from clientele.errors import FieldError, ValidationFailed
-from clientele.services import imports
+from clientele.services.imports import start as imports
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)
 http.install(app)

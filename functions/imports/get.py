@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.services import imports
+from clientele.services.imports import status as imports
 
 app = APIGatewayHttpResolver(enable_validation=True)
 http.install(app)

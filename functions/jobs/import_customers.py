@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from clientele import observability
-from clientele.services import imports
+from clientele.services.imports import job as imports
 
 logger = logging.getLogger("clientele")
 

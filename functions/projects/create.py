@@ -1,6 +1,6 @@
 """POST /customers/{customerId}/projects — start a project for a customer."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
@@ -21,15 +21,10 @@ def create_project(
     body: Annotated[ProjectFields, Body()],
     idempotency_key: Annotated[str | None, Header(alias="idempotency-key")] = None,
 ) -> Response[Project]:
-    org = http.principal().org
-
-    def produce() -> dict[str, Any]:
-        return projects.create(org, customerId, body).body
-
-    request = {"customerId": customerId, "body": body.model_dump(mode="json")}
-    created = idempotency.once(org, "projects.create", idempotency_key, request, produce)
-    location = f"/customers/{customerId}/projects/{created['id']}"
-    return http.json_response(created, 201, version=created["version"], location=location)
+    return idempotency.created(
+        "projects.create", idempotency_key, {"customerId": customerId, "body": body.model_dump(mode="json")},
+        lambda org: projects.create(org, customerId, body).body,
+        lambda created: f"/customers/{customerId}/projects/{created['id']}")
 
 
 lambda_handler = http.entrypoint(app, WRITERS)

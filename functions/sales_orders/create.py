@@ -1,6 +1,6 @@
 """POST /sales-orders — create a numbered order for a live customer (201, Location, ETag; Idempotency-Key)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
@@ -20,13 +20,9 @@ def create_sales_order(
     body: Annotated[SalesOrderCreate, Body()],
     idempotency_key: Annotated[str | None, Header(alias="idempotency-key")] = None,
 ) -> Response[SalesOrder]:
-    org = http.principal().org
-
-    def produce() -> dict[str, Any]:
-        return sales_orders.create(org, body).body
-
-    created = idempotency.once(org, "sales-orders.create", idempotency_key, body.model_dump(mode="json"), produce)
-    return http.json_response(created, 201, version=created["version"], location=f"/sales-orders/{created['id']}")
+    return idempotency.created("sales-orders.create", idempotency_key, body.model_dump(mode="json"),
+                               lambda org: sales_orders.create(org, body).body,
+                               lambda created: f"/sales-orders/{created['id']}")
 
 
 lambda_handler = http.entrypoint(app, WRITERS)

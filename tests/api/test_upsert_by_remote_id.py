@@ -123,7 +123,7 @@ def test_a_lost_create_race_is_retried_as_an_update_with_200(api, monkeypatch):
 def test_a_lost_update_race_is_retried(api, monkeypatch):
     """A concurrent update bumps the version between our read and our write: retried, not 412."""
     created = upsert(api)
-    from clientele.services import customers
+    from clientele.services.customers import operations as customers
 
     real_change = customers.change
     calls = {"n": 0}
@@ -169,3 +169,11 @@ def test_upsert_without_is_active_on_a_deleted_customer_is_409(api):
     reply = upsert(api, companyName="Changed")
     assert reply.status == 409
     assert reply.body["code"] == "customer_deleted"
+
+
+def test_a_creating_upsert_saves_the_contacts_it_sends_and_answers_with_them(api):
+    reply = upsert(api, contacts=[{"name": "Ana Ops", "email": "ana@acme.test"}])
+    assert reply.status == 201, reply.body
+    assert [contact["name"] for contact in reply.body["contacts"]] == ["Ana Ops"]
+    stored = api.get(f"/customers/{reply.body['id']}").body
+    assert [contact["email"] for contact in stored["contacts"]] == ["ana@acme.test"]

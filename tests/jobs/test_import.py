@@ -9,7 +9,8 @@ import boto3
 import pytest
 
 from clientele.config import config
-from clientele.services import imports
+from clientele.services.imports import job as imports
+from clientele.services.imports import reading
 from clientele.store import imports as import_store
 from functions.jobs.import_customers import lambda_handler as import_job
 from tests.bus import watch
@@ -191,7 +192,7 @@ def _peak_bytes(api, rows: int, monkeypatch) -> int:
     with the number of writes, not with anything the job holds)."""
     written = {"rows": 0}
 
-    def count_only(org, batch, catalog, progress):
+    def count_only(org, batch, progress):
         written["rows"] += len(batch)
         progress.imported += len(batch)
 
@@ -251,11 +252,11 @@ def many_rows(count: int, bad_every: int = 4) -> str:
 
 def test_lines_end_at_crlf_lf_and_a_lone_cr():
     chunks = [b"a,b\r", b"\nc,d\re,f\n", b"g,h\r", b"i,j"]
-    assert list(imports.lines(chunks)) == ["a,b\r\n", "c,d\r", "e,f\n", "g,h\r", "i,j"]
+    assert list(reading.lines(chunks)) == ["a,b\r\n", "c,d\r", "e,f\n", "g,h\r", "i,j"]
 
 
 def test_lines_count_the_bytes_they_came_from_bom_included():
-    reader = imports.Lines([b"\xef\xbb\xbfname\n", "Zoë\n".encode()])
+    reader = reading.Lines([b"\xef\xbb\xbfname\n", "Zoë\n".encode()])
     assert list(reader) == ["name\n", "Zoë\n"]
     assert reader.consumed == 3 + 5 + 5
 

@@ -129,6 +129,14 @@ class Conflict(ClienteleError):
         self.conflict_code = code
 
 
+class CustomerDeleted(Conflict):
+    """409 ``customer_deleted``: the one answer of every write that needs a live customer (its document,
+    its contacts, activities, projects, orders); ``detail`` says what to do instead."""
+
+    def __init__(self, detail: str = "The customer is deleted; restore it first.") -> None:
+        super().__init__("customer_deleted", detail)
+
+
 class ServiceUnavailable(ClienteleError):
     status = 503
     code = "service_unavailable"

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
 
+from aws_lambda_powertools.event_handler import Response
+
 from clientele.config import config
 from clientele.errors import Conflict, ValidationFailed
 from clientele.store import keys
@@ -98,3 +100,14 @@ def once(org: str, operation: str, key: str | None, body: Any, produce: Callable
         raise Conflict("idempotency_conflict",
                        "A request with this Idempotency-Key is still in progress; retry shortly.") from exc
     return result
+
+
+def created(operation: str, key: str | None, request: Any, create: Callable[[str], dict[str, Any]],
+            location: Callable[[dict[str, Any]], str]) -> Response[Any]:
+    """A POST that creates: ``create(org)`` runs once per Idempotency-Key (a retry with the same
+    ``request`` gets the first answer) and the answer is 201 with its ``Location`` and ``ETag``."""
+    from clientele.api import http
+
+    org = http.principal().org
+    body = once(org, operation, key, request, lambda: create(org))
+    return http.json_response(body, 201, version=body["version"], location=location(body))

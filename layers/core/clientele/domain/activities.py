@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from clientele.domain.dates import Instant, IsoDate
-from clientele.domain.fields import Id, ShortText
+from clientele.domain.fields import Echoes, Id, ShortText
 from clientele.errors import FieldError
 
 ActivityType = Literal["note", "call", "email", "meeting", "task"]
@@ -16,13 +16,11 @@ ACTIVITY_TYPES: tuple[str, ...] = ("note", "call", "email", "meeting", "task")
 MAX_ATTENDEES = 50
 Body = Annotated[str, StringConstraints(max_length=10_000)]
 
-ACTIVITY_READ_ONLY = frozenset({"id", "customerId", "completedAt", "version", "createdAt", "updatedAt"})
 
-
-class ActivityFields(BaseModel):
+class ActivityFields(Echoes):
     """Every writable field, all optional: POST checks what is required on the result."""
 
-    model_config = ConfigDict(extra="forbid")
+    ECHOED = Echoes.ECHOED | {"customerId", "completedAt"}
 
     type: ActivityType | None = None
     occurredAt: Instant | None = None
@@ -33,15 +31,8 @@ class ActivityFields(BaseModel):
     customerProjectId: Id | None = None
     attendees: Annotated[list[Id], Field(max_length=MAX_ATTENDEES)] | None = None
 
-    id: Any = Field(default=None, exclude=True)
     customerId: Any = Field(default=None, exclude=True)
     completedAt: Any = Field(default=None, exclude=True)
-    version: Any = Field(default=None, exclude=True)
-    createdAt: Any = Field(default=None, exclude=True)
-    updatedAt: Any = Field(default=None, exclude=True)
-
-    def provided(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.model_fields_set if name not in ACTIVITY_READ_ONLY}
 
 
 def check_activity(document: dict[str, Any]) -> list[FieldError]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from clientele.domain.fields import Id, Name, ShortText
+from clientele.domain.fields import Echoes, Id, Name, ShortText
 
 Role = Literal["primary", "shipping", "invoicing", "billing", "field"]
 # Response order of `roles`, and the stored flag each role is kept as.
@@ -19,15 +19,13 @@ ROLE_FLAGS: dict[str, str] = {
 }
 MAX_CONTACTS = 50
 
-# Fields a client may echo back from a GET; accepted and ignored (`id` only identifies an entry
-# of a customer document's `contacts`).
-CONTACT_READ_ONLY = frozenset({"id", "customerId", "version", "createdAt", "updatedAt"})
 
 
-class ContactFields(BaseModel):
+class ContactFields(Echoes):
     """Every writable field, all optional: one model serves POST, PATCH and the entries of PUT."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Echoed and ignored; ``id`` (not excluded here) identifies an entry of a customer document's ``contacts``.
+    ECHOED = Echoes.ECHOED | {"customerId"}
 
     name: Name | None = None
     title: ShortText | None = None
@@ -36,18 +34,12 @@ class ContactFields(BaseModel):
     addressEntryId: Id | None = None
     roles: Annotated[list[Role], Field(max_length=10)] | None = None
 
-    id: Id | None = None
+    id: Id | None = None  # sent, not excluded: it names the entry to update
     customerId: Any = Field(default=None, exclude=True)
-    version: Any = Field(default=None, exclude=True)
-    createdAt: Any = Field(default=None, exclude=True)
-    updatedAt: Any = Field(default=None, exclude=True)
-
-    def provided(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.model_fields_set if name not in CONTACT_READ_ONLY}
 
 
 WRITABLE_CONTACT_FIELDS: tuple[str, ...] = tuple(
-    name for name in ContactFields.model_fields if name not in CONTACT_READ_ONLY
+    name for name in ContactFields.model_fields if name not in ContactFields.ECHOED
 )
 
 

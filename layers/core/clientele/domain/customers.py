@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from clientele.domain.contacts import MAX_CONTACTS, ContactFields
-from clientele.domain.countries import MAX_COUNTRY_LENGTH, normalise_country
+from clientele.domain.countries import normalise_country
 from clientele.domain.emails import MAX_ENTRIES
-from clientele.domain.fields import Id, Name, Percent, ShortText, clean_text
+from clientele.domain.fields import Address, Echoes, Id, Name, Percent, clean_text
 from clientele.errors import FieldError
 
 AccountState = Literal["active", "growth", "at_risk", "former"]
@@ -22,30 +22,14 @@ MAX_DEPTH = 10
 ContactList = (Annotated[list[Annotated[str, StringConstraints(max_length=320)]], Field(max_length=MAX_ENTRIES)]
                | Annotated[str, StringConstraints(max_length=8000)])
 
-# Fields a client may echo back from a GET (PUT of the whole document); they are ignored.
-READ_ONLY_FIELDS = frozenset({
-    "id", "displayName", "customerType", "email", "phone", "version", "createdAt", "updatedAt",
-    "deletedAt", "isActive", "remoteId",
-})
-# Not a column of the customer item: the contacts are items of their own, reconciled on save.
-_NOT_COLUMNS = READ_ONLY_FIELDS | {"contacts"}
 
-
-class Address(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    line1: ShortText | None = None
-    line2: ShortText | None = None
-    city: ShortText | None = None
-    region: ShortText | None = None
-    postcode: Annotated[str, StringConstraints(max_length=32)] | None = None
-    country: Annotated[str, StringConstraints(max_length=MAX_COUNTRY_LENGTH)] | None = None
-
-
-class CustomerFields(BaseModel):
+class CustomerFields(Echoes):
     """Every writable field; all optional so one model serves POST, PUT and PATCH."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Echoed back from a GET (PUT of the whole document) and ignored; and ``contacts``, not a column of
+    # the customer item: the contacts are items of their own, reconciled on save.
+    ECHOED = Echoes.ECHOED | {"displayName", "customerType", "email", "phone", "deletedAt", "isActive",
+                              "remoteId", "contacts"}
 
     firstName: Name | None = None
     lastName: Name | None = None
@@ -69,28 +53,20 @@ class CustomerFields(BaseModel):
     # The customer's whole contact list (reconcile on save); omitted = contacts stay as they are.
     contacts: Annotated[list[ContactFields], Field(max_length=MAX_CONTACTS)] | None = None
 
-    # Read-only fields echoed back by clients are accepted and ignored (see READ_ONLY_FIELDS).
-    id: Any = Field(default=None, exclude=True)
+    # Read-only fields echoed back by clients are accepted and ignored (see ECHOED).
     displayName: Any = Field(default=None, exclude=True)
     customerType: Any = Field(default=None, exclude=True)
     email: Any = Field(default=None, exclude=True)
     phone: Any = Field(default=None, exclude=True)
-    version: Any = Field(default=None, exclude=True)
-    createdAt: Any = Field(default=None, exclude=True)
-    updatedAt: Any = Field(default=None, exclude=True)
     deletedAt: Any = Field(default=None, exclude=True)
     isActive: Any = Field(default=None, exclude=True)
     remoteId: Any = Field(default=None, exclude=True)
-
-    def provided(self) -> dict[str, Any]:
-        """The writable fields the client sent (a PATCH changes exactly these)."""
-        return {name: getattr(self, name) for name in self.model_fields_set if name not in _NOT_COLUMNS}
 
     def sends_contacts(self) -> bool:
         return "contacts" in self.model_fields_set
 
 
-WRITABLE_FIELDS: tuple[str, ...] = tuple(name for name in CustomerFields.model_fields if name not in _NOT_COLUMNS)
+WRITABLE_FIELDS: tuple[str, ...] = tuple(name for name in CustomerFields.model_fields if name not in CustomerFields.ECHOED)
 OPTIONAL_DEFAULTS: dict[str, Any] = {"accountState": "active", "accountPriority": "standard"}
 
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from clientele.domain.dates import IsoDate
-from clientele.domain.fields import Name
+from clientele.domain.fields import Echoes, Name
 from clientele.errors import FieldError
 
 ProjectStatus = Literal["planning", "active", "hold", "done"]
-# Read-only: identity, versioning and the rollups the stream processor maintains.
-PROJECT_READ_ONLY = frozenset({"id", "customerId", "version", "createdAt", "updatedAt", "orderCount", "orderValue",
-                               "activityCount"})
 
 
-class ProjectFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ProjectFields(Echoes):
+    # Read-only besides identity and versioning: the rollups the stream processor maintains.
+    ECHOED = Echoes.ECHOED | {"customerId", "orderCount", "orderValue", "activityCount"}
 
     name: Name | None = None
     status: ProjectStatus | None = None
@@ -25,17 +23,10 @@ class ProjectFields(BaseModel):
     targetEndDate: IsoDate | None = None
     summary: Annotated[str, StringConstraints(max_length=10_000)] | None = None
 
-    id: Any = Field(default=None, exclude=True)
     customerId: Any = Field(default=None, exclude=True)
-    version: Any = Field(default=None, exclude=True)
-    createdAt: Any = Field(default=None, exclude=True)
-    updatedAt: Any = Field(default=None, exclude=True)
     orderCount: Any = Field(default=None, exclude=True)
     orderValue: Any = Field(default=None, exclude=True)
     activityCount: Any = Field(default=None, exclude=True)
-
-    def provided(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.model_fields_set if name not in PROJECT_READ_ONLY}
 
 
 def check_project(document: dict[str, Any]) -> list[FieldError]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from clientele.domain.phones import DialingContext
 
 # SPEC §5.3: while customerIntegrationEnabled is on, the integrated system owns these customer fields
-# (enforced by services.field_ownership; listed by GET /settings as integrationOwnedFields).
+# (enforced by services.customers.ownership; listed by GET /settings as integrationOwnedFields).
 INTEGRATION_OWNED_FIELDS: tuple[str, ...] = (
     "firstName", "lastName", "companyName", "emails", "phones", "billingAddress", "shippingAddress", "notes",
 )

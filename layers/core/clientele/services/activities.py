@@ -6,7 +6,6 @@ attendees a save newly references are ConditionChecks in the save's transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from clientele import clock, cursors
@@ -14,18 +13,14 @@ from clientele.domain.activities import ActivityFields, check_activity
 from clientele.domain.dates import is_calendar_date
 from clientele.domain.fields import clean_text
 from clientele.errors import FieldError, NotFound, ValidationFailed, VersionConflict
+from clientele.services.lookups import found, require_uuid
+from clientele.services.saved import Saved
 from clientele.store import activities as store
 from clientele.store import customers as customer_store
 from clientele.store.activities import References
 from clientele.store.table import Item, as_int
 
 _FIELDS = ("type", "occurredAt", "title", "body", "dueDate", "status", "customerProjectId", "attendees")
-
-
-@dataclass(frozen=True)
-class Saved:
-    body: dict[str, Any]
-    version: int
 
 
 def present(record: Item) -> dict[str, Any]:
@@ -48,10 +43,8 @@ def present(record: Item) -> dict[str, Any]:
 
 
 def _require_ids(customer_id: str, activity_id: str | None = None) -> None:
-    if not clock.is_uuid(customer_id):
-        raise NotFound("No such customer.")
-    if activity_id is not None and not clock.is_uuid(activity_id):
-        raise NotFound("No such activity.")
+    require_uuid(customer_id, "customer")
+    require_uuid(activity_id, "activity")
 
 
 def _build(values: dict[str, Any], before: Item | None, now: str) -> tuple[Item, list[FieldError]]:
@@ -111,9 +104,7 @@ def create(org: str, customer_id: str, fields: ActivityFields) -> Saved:
 
 def update(org: str, customer_id: str, activity_id: str, fields: ActivityFields, expected_version: int) -> Saved:
     _require_ids(customer_id, activity_id)
-    before = store.get_activity(org, customer_id, activity_id)
-    if before is None:
-        raise NotFound("No such activity.")
+    before = found(store.get_activity(org, customer_id, activity_id), "activity")
     if as_int(before.get("version")) != expected_version:
         raise VersionConflict(as_int(before.get("version")))
     provided = fields.provided()

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from clientele import clock, cursors
 from clientele.domain.address_book import ADDRESS_FIELDS, AddressEntryFields
 from clientele.domain.countries import normalise_country
 from clientele.domain.fields import clean_text
-from clientele.errors import FieldError, NotFound, ValidationFailed, VersionConflict
+from clientele.errors import FieldError, ValidationFailed, VersionConflict
+from clientele.services.lookups import found, require_uuid
+from clientele.services.saved import Saved
 from clientele.store import address_book as store
 from clientele.store.table import Item, as_int
-
-
-@dataclass(frozen=True)
-class Saved:
-    body: dict[str, Any]
-    version: int
 
 
 def present(record: Item) -> dict[str, Any]:
@@ -48,13 +43,12 @@ def _build(values: dict[str, Any]) -> Item:
     return record
 
 
+_ENTRY = "address-book entry"
+
+
 def _load(org: str, entry_id: str) -> Item:
-    if not clock.is_uuid(entry_id):
-        raise NotFound("No such address-book entry.")
-    found = store.get_entry(org, entry_id)
-    if found is None:
-        raise NotFound("No such address-book entry.")
-    return found
+    require_uuid(entry_id, _ENTRY)
+    return found(store.get_entry(org, entry_id), _ENTRY)
 
 
 def create(org: str, fields: AddressEntryFields) -> Saved:
@@ -66,8 +60,8 @@ def create(org: str, fields: AddressEntryFields) -> Saved:
 
 
 def get(org: str, entry_id: str) -> Saved:
-    found = _load(org, entry_id)
-    return Saved(present(found), as_int(found.get("version"), 1))
+    entry = _load(org, entry_id)
+    return Saved(present(entry), as_int(entry.get("version"), 1))
 
 
 def update(org: str, entry_id: str, fields: AddressEntryFields, expected_version: int) -> Saved:
@@ -82,8 +76,7 @@ def update(org: str, entry_id: str, fields: AddressEntryFields, expected_version
 
 
 def delete(org: str, entry_id: str, expected_version: int) -> None:
-    if not clock.is_uuid(entry_id):
-        raise NotFound("No such address-book entry.")
+    require_uuid(entry_id, _ENTRY)
     store.delete_entry(org, entry_id, expected_version)
 
 

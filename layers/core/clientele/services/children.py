@@ -10,7 +10,7 @@ from typing import Any
 from clientele import clock, cursors
 from clientele.errors import NotFound
 from clientele.services import orgs
-from clientele.services.customer_records import present
+from clientele.services.customers.records import present
 from clientele.store import customers as customer_store
 from clientele.store import derived
 

@@ -9,7 +9,7 @@ tries again (paced by clientele.retries) instead of failing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from clientele import clock, retries
@@ -18,20 +18,16 @@ from clientele.domain.emails import normalise_email
 from clientele.domain.fields import clean_text
 from clientele.domain.names import fold
 from clientele.domain.phones import DialingContext, PhoneError, normalise_phone
-from clientele.errors import Conflict, FieldError, NotFound, ValidationFailed, VersionConflict
+from clientele.errors import CustomerDeleted, FieldError, NotFound, ValidationFailed, VersionConflict
 from clientele.services import orgs
+from clientele.services.lookups import found, require_uuid
+from clientele.services.saved import Saved
 from clientele.store import contacts as store
 from clientele.store import customers as customer_store
 from clientele.store.contacts import ContactChanges, DocumentChanged
 from clientele.store.table import Item, as_int
 
 _FIELDS = ("name", "title", "email", "phone", "addressEntryId")
-
-
-@dataclass(frozen=True)
-class Saved:
-    body: dict[str, Any]
-    version: int
 
 
 # --- rules and representation ---------------------------------------------------------------------
@@ -153,18 +149,26 @@ def plan_reconcile(customer_id: str, existing: list[Item], entries: list[Contact
 
 def _document(org: str, customer_id: str) -> tuple[Item, list[Item]]:
     """The customer and its contacts, in one Query."""
-    if not clock.is_uuid(customer_id):
-        raise NotFound("No such customer.")
-    items = customer_store.query_customer_document(org, customer_id)
-    head = next((item for item in items if item.get("entity") == "customer"), None)
-    if head is None:
-        raise NotFound("No such customer.")
-    return head, [item for item in items if item.get("entity") == "contact"]
+    require_uuid(customer_id, "customer")
+    head, contacts = customer_store.read_document(org, customer_id)
+    return found(head, "customer"), contacts
 
 
-def _writable(head: Item) -> None:
-    if head.get("deletedAt"):
-        raise Conflict("customer_deleted", "The customer is deleted; restore it first.")
+def _save[T](org: str, customer_id: str, plan: Callable[[list[Item], str], tuple[ContactChanges, T]]) -> T:
+    """Read the document, ``plan`` the change on its contacts (raising when the request breaks a rule) and
+    save it conditional on the customer's version; when another write got in between, read and plan again."""
+    for _ in retries.attempts():
+        head, contacts = _document(org, customer_id)
+        if head.get("deletedAt"):
+            raise CustomerDeleted()
+        now = clock.now_iso()
+        changes, result = plan(contacts, now)
+        try:
+            store.save_contact_changes(org, customer_id, as_int(head.get("version")), now, changes)
+        except DocumentChanged:
+            continue
+        return result
+    raise DocumentChanged()
 
 
 def _find(contacts: list[Item], contact_id: str) -> Item:
@@ -185,23 +189,28 @@ def create(org: str, customer_id: str, fields: ContactFields) -> Saved:
     if errors:
         raise ValidationFailed(errors)
     contact_id = clock.new_id()
-    for _ in retries.attempts():
-        head, contacts = _document(org, customer_id)
-        _writable(head)
-        now = clock.now_iso()
+
+    def plan(contacts: list[Item], now: str) -> tuple[ContactChanges, Saved]:
         created = {**record, "id": contact_id, "customerId": customer_id, "version": 1, "createdAt": now,
                    "updatedAt": now}
-        errors = check_document([*contacts, created], "contacts", "roles")
-        if errors:
-            raise ValidationFailed(errors)
+        _raise_if(check_document([*contacts, created], "contacts", "roles"))
         changes = ContactChanges(created=[created])
         changes.reference(created["addressEntryId"], +1, "addressEntryId")
-        try:
-            store.save_contact_changes(org, customer_id, as_int(head.get("version")), now, changes)
-        except DocumentChanged:
-            continue
-        return Saved(present(created), 1)
-    raise DocumentChanged()
+        return changes, Saved(present(created), 1)
+
+    return _save(org, customer_id, plan)
+
+
+def _current(contacts: list[Item], contact_id: str, expected_version: int) -> Item:
+    before = _find(contacts, contact_id)
+    if as_int(before.get("version")) != expected_version:
+        raise VersionConflict(as_int(before.get("version")))
+    return before
+
+
+def _raise_if(errors: list[FieldError]) -> None:
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def update(org: str, customer_id: str, contact_id: str, fields: ContactFields, expected_version: int) -> Saved:
@@ -209,45 +218,30 @@ def update(org: str, customer_id: str, contact_id: str, fields: ContactFields, e
         raise NotFound("No such contact.")
     provided = fields.provided()
     context = dialing(org)
-    for _ in retries.attempts():
-        head, contacts = _document(org, customer_id)
-        _writable(head)
-        before = _find(contacts, contact_id)
-        if as_int(before.get("version")) != expected_version:
-            raise VersionConflict(as_int(before.get("version")))
+
+    def plan(contacts: list[Item], now: str) -> tuple[ContactChanges, Saved]:
+        before = _current(contacts, contact_id, expected_version)
         record, errors = normalise({**stored_values(before), **provided}, context)
-        now = clock.now_iso()
         after = {**record, "id": contact_id, "customerId": customer_id, "createdAt": before.get("createdAt"),
                  "version": expected_version + 1, "updatedAt": now}
         others = [contact for contact in contacts if contact["id"] != contact_id]
-        errors += check_document([*others, after], "contacts", "roles")
-        if errors:
-            raise ValidationFailed(errors)
+        _raise_if(errors + check_document([*others, after], "contacts", "roles"))
         changes = ContactChanges(updated=[(before, after)])
         changes.reference(before.get("addressEntryId"), -1, "addressEntryId")
         changes.reference(after["addressEntryId"], +1, "addressEntryId")
-        try:
-            store.save_contact_changes(org, customer_id, as_int(head.get("version")), now, changes)
-        except DocumentChanged:
-            continue
-        return Saved(present(after), expected_version + 1)
-    raise DocumentChanged()
+        return changes, Saved(present(after), expected_version + 1)
+
+    return _save(org, customer_id, plan)
 
 
 def delete(org: str, customer_id: str, contact_id: str, expected_version: int) -> None:
     if not clock.is_uuid(contact_id):
         raise NotFound("No such contact.")
-    for _ in retries.attempts():
-        head, contacts = _document(org, customer_id)
-        _writable(head)
-        before = _find(contacts, contact_id)
-        if as_int(before.get("version")) != expected_version:
-            raise VersionConflict(as_int(before.get("version")))
+
+    def plan(contacts: list[Item], now: str) -> tuple[ContactChanges, None]:
+        before = _current(contacts, contact_id, expected_version)
         changes = ContactChanges(deleted=[before])
         changes.reference(before.get("addressEntryId"), -1, "addressEntryId")
-        try:
-            store.save_contact_changes(org, customer_id, as_int(head.get("version")), clock.now_iso(), changes)
-        except DocumentChanged:
-            continue
-        return
-    raise DocumentChanged()
+        return changes, None
+
+    _save(org, customer_id, plan)

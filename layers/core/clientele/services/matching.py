@@ -10,7 +10,7 @@ from clientele.domain.names import sort_name
 from clientele.domain.phones import PhoneError, normalise_phone
 from clientele.errors import FieldError, ValidationFailed
 from clientele.services import orgs
-from clientele.services.customer_records import present
+from clientele.services.customers.records import present
 from clientele.store import customers as customer_store
 from clientele.store import derived
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -11,17 +10,13 @@ from clientele.domain.fields import clean_text
 from clientele.domain.money import money_text
 from clientele.domain.projects import ProjectFields, check_project
 from clientele.errors import NotFound, ValidationFailed, VersionConflict
+from clientele.services.lookups import found, require_uuid
+from clientele.services.saved import Saved
 from clientele.store import customers as customer_store
 from clientele.store import projects as store
 from clientele.store.table import Item, as_int
 
 _FIELDS = ("name", "status", "startDate", "targetEndDate", "summary")
-
-
-@dataclass(frozen=True)
-class Saved:
-    body: dict[str, Any]
-    version: int
 
 
 def present(record: Item) -> dict[str, Any]:
@@ -44,10 +39,8 @@ def present(record: Item) -> dict[str, Any]:
 
 
 def _require_ids(customer_id: str, project_id: str | None = None) -> None:
-    if not clock.is_uuid(customer_id):
-        raise NotFound("No such customer.")
-    if project_id is not None and not clock.is_uuid(project_id):
-        raise NotFound("No such project.")
+    require_uuid(customer_id, "customer")
+    require_uuid(project_id, "project")
 
 
 def _build(values: dict[str, Any]) -> Item:
@@ -76,10 +69,7 @@ def create(org: str, customer_id: str, fields: ProjectFields) -> Saved:
 
 def _load(org: str, customer_id: str, project_id: str) -> Item:
     _require_ids(customer_id, project_id)
-    found = store.get_project(org, customer_id, project_id)
-    if found is None:
-        raise NotFound("No such project.")
-    return found
+    return found(store.get_project(org, customer_id, project_id), "project")
 
 
 def get(org: str, customer_id: str, project_id: str) -> Saved:

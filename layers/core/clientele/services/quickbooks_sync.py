@@ -38,7 +38,7 @@ run records an error for it — never a silent flattening. Countries that name n
 out with a run warning. A ``Fault`` in an answer fails the run (the watermark stays).
 
 Each customer is mapped (:func:`customer_document`) and saved through the upsert by remote id
-(``services.customer_upserts``) — only when a mapped field or its active state differs from the stored
+(``services.customers.upserts``) — only when a mapped field or its active state differs from the stored
 customer, so a re-run bumps no version. A row that fails validation (or cannot be deactivated, e.g. it
 has live children) is counted, logged and kept among the state's first errors; it never stops the run.
 The new watermark (run start minus :data:`WATERMARK_SKEW`) is stored only when the run succeeds; a run
@@ -62,8 +62,9 @@ from clientele.domain.customers import MAX_DEPTH
 from clientele.domain.remote_ids import UpsertFields, valid_remote_id
 from clientele.errors import ClienteleError, Conflict, ServiceUnavailable, ValidationFailed
 from clientele.integrations.quickbooks import QboAuthError, QboClient, QboError, QboUnavailable
-from clientele.services import customer_upserts, orgs, quickbooks_webhook
-from clientele.services.customer_records import build_record, document_fields
+from clientele.services import orgs, quickbooks_webhook
+from clientele.services.customers import upserts
+from clientele.services.customers.records import changes_nothing
 from clientele.store import customers as customer_store
 from clientele.store import quickbooks_sync as store
 from clientele.store import remote_ids as remote_store
@@ -534,7 +535,7 @@ class _Run:
         """Save through the upsert by remote id; True when created. A parent link the hierarchy rules
         refuse is dropped, the rest saved, and the refusal recorded (None: nothing left to change)."""
         try:
-            _saved, created = customer_upserts.upsert(self.org, remote_id, fields)
+            _saved, created = upserts.upsert(self.org, remote_id, fields)
             return created
         except ValidationFailed as exc:
             refused = [error for error in exc.errors if error.field == "parentCustomerId"]
@@ -548,7 +549,7 @@ class _Run:
         existing = self._existing(remote_id)
         if existing is not None and self._same(existing, unlinked):
             return None
-        _saved, created = customer_upserts.upsert(self.org, remote_id, unlinked)
+        _saved, created = upserts.upsert(self.org, remote_id, unlinked)
         return created
 
     def _local_id(self, remote_id: str | None) -> str | None:
@@ -563,6 +564,4 @@ class _Run:
         deleted = bool(existing.get("deletedAt"))
         if fields.isActive is False or deleted:
             return fields.isActive is False and deleted  # a deleted customer keeps its stored fields
-        provided = fields.provided()
-        record, errors = build_record({**document_fields(existing), **provided}, orgs.catalog(self.org), set())
-        return not errors and all(record.get(name) == existing.get(name) for name in provided)
+        return changes_nothing(existing, fields.provided(), orgs.catalog(self.org))

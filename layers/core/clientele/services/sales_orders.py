@@ -3,7 +3,6 @@ broker defaults), read, change (status moves, lines only in draft) and a custome
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -11,8 +10,10 @@ from clientele import clock, cursors
 from clientele.domain import sales_orders as rules
 from clientele.domain.money import money_text, percent_out
 from clientele.domain.sales_orders import SalesOrderCreate, SalesOrderPatch
-from clientele.errors import Conflict, FieldError, NotFound, ValidationFailed, VersionConflict
+from clientele.errors import Conflict, CustomerDeleted, FieldError, NotFound, ValidationFailed, VersionConflict
 from clientele.services import orgs
+from clientele.services.lookups import found, require_uuid
+from clientele.services.saved import Saved
 from clientele.store import customers as customer_store
 from clientele.store import projects as project_store
 from clientele.store import sales_orders as store
@@ -20,12 +21,6 @@ from clientele.store.catalog import Catalog
 from clientele.store.table import Item, as_int
 
 _SNAPSHOT_FIELDS = ("displayName", "emails", "phones", "billingAddress", "shippingAddress")
-
-
-@dataclass(frozen=True)
-class Saved:
-    body: dict[str, Any]
-    version: int
 
 
 def _number_out(value: Any) -> int | float | None:
@@ -117,7 +112,7 @@ def create(org: str, body: SalesOrderCreate) -> Saved:
     if errors:
         raise ValidationFailed(errors)
     if customer.get("deletedAt"):
-        raise Conflict("customer_deleted", "The customer is deleted; restore it before ordering.")
+        raise CustomerDeleted("The customer is deleted; restore it before ordering.")
 
     rate = customer.get("discountRate")
     totals = rules.compute_totals([line.model_dump() for line in body.lines], rate)
@@ -138,12 +133,8 @@ def create(org: str, body: SalesOrderCreate) -> Saved:
 
 
 def _load(org: str, order_id: str) -> Item:
-    if not clock.is_uuid(order_id):
-        raise NotFound("No such sales order.")
-    found = store.get_order(org, order_id)
-    if found is None:
-        raise NotFound("No such sales order.")
-    return found
+    require_uuid(order_id, "sales order")
+    return found(store.get_order(org, order_id), "sales order")
 
 
 def get(org: str, order_id: str) -> Saved:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from clientele import clock
@@ -10,14 +9,9 @@ from clientele.domain.settings import OrgSettings
 from clientele.domain.settings_models import SETTINGS_FIELDS, SettingsDocument
 from clientele.errors import NotFound, VersionConflict
 from clientele.services import orgs
+from clientele.services.saved import Saved
 from clientele.store import settings as store
 from clientele.store.catalog import settings_from_item
-
-
-@dataclass(frozen=True)
-class Saved:
-    body: dict[str, Any]
-    version: int
 
 
 def present(settings: OrgSettings) -> dict[str, Any]:

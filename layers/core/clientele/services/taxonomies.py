@@ -10,7 +10,6 @@ earlier is a 409 ``duplicate``, never a second entry).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from clientele import clock, retries
@@ -26,15 +25,10 @@ from clientele.domain.taxonomies import (
 )
 from clientele.errors import Conflict, FieldError, NotFound, ValidationFailed, VersionConflict
 from clientele.services import orgs
+from clientele.services.saved import Saved
 from clientele.store import taxonomies as store
 from clientele.store.catalog import Catalog
 from clientele.store.table import Item, as_int
-
-
-@dataclass(frozen=True)
-class Saved:
-    body: dict[str, Any]
-    version: int
 
 
 def present(kind: Kind, entry: Item) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from clientele.errors import ClienteleError, Conflict, NotFound, ValidationFailed, VersionConflict
+from clientele.errors import ClienteleError, Conflict, CustomerDeleted, NotFound, ValidationFailed, VersionConflict
 from clientele.store import keys
 from clientele.store.table import Item, as_int, key, to_item, values
 from clientele.store.transactions import Transaction
@@ -69,7 +69,7 @@ def _head_failure(old: Item | None) -> ClienteleError:
     if old is None:
         return NotFound("No such customer.")
     if old.get("deletedAt"):
-        return Conflict("customer_deleted", "The customer is deleted; restore it first.")
+        return CustomerDeleted()
     return DocumentChanged()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from clientele import aws
 from clientele.domain.names import sort_name
-from clientele.errors import ClienteleError, Conflict, NotFound, ValidationFailed, VersionConflict
+from clientele.errors import ClienteleError, Conflict, CustomerDeleted, NotFound, ValidationFailed, VersionConflict
 from clientele.store import keys
 from clientele.store.contacts import ContactChanges, add_contact_changes
 from clientele.store.table import Item, ListPage, as_int, from_item, key, table_name, to_item, values
@@ -78,6 +78,13 @@ def query_customer_document(org: str, customer_id: str) -> list[Item]:
         ConsistentRead=True,
     )
     return [from_item(item) for item in response.get("Items", [])]
+
+
+def read_document(org: str, customer_id: str) -> tuple[Item | None, list[Item]]:
+    """The customer item (None when there is none) and its contacts, from the one Query above."""
+    items = query_customer_document(org, customer_id)
+    record = next((item for item in items if item.get("entity") == "customer"), None)
+    return record, [item for item in items if item.get("entity") == "contact"]
 
 
 def child_ids(org: str, parent_id: str) -> list[str]:
@@ -148,7 +155,7 @@ def customer_failure(expected_version: int | None) -> Any:
         if expected_version is not None and as_int(old.get("version")) != expected_version:
             return VersionConflict(as_int(old.get("version")))
         if old.get("deletedAt"):
-            return Conflict("customer_deleted", "The customer is deleted; restore it first.")
+            return CustomerDeleted()
         if as_int(old.get("liveChildren")) > 0:
             return Conflict("has_children", "The customer has live children; delete or move them first.")
         return VersionConflict(as_int(old.get("version")))
@@ -280,15 +287,17 @@ def check_customer_live(tx: Transaction, org: str, customer_id: str) -> None:
     def failure(old: Item | None) -> ClienteleError:
         if old is None:
             return NotFound("No such customer.")
-        return Conflict("customer_deleted", "The customer is deleted; restore it first.")
+        return CustomerDeleted()
 
     tx.check(customer_key(org, customer_id), "attribute_exists(PK) AND attribute_not_exists(deletedAt)",
              on_fail=failure)
 
 
 def create_customer(org: str, record: Item, guards: list[GuardChange], links: HierarchyLinks,
-                    contacts: ContactChanges | None = None) -> None:
-    tx = Transaction()
+                    contacts: ContactChanges | None = None, tx: Transaction | None = None) -> None:
+    """The customer, its reference guards, parent counters and contacts: one transaction (``tx``, when the
+    caller has put its own items in it first, e.g. the remote-id marker)."""
+    tx = tx if tx is not None else Transaction()
     item = {"PK": keys.customer_pk(org, record["id"]), "SK": keys.CUSTOMER_SK, "entity": "customer",
             **record, **index_attributes(org, record)}
     tx.put(to_item(item), condition="attribute_not_exists(PK)")

@@ -13,6 +13,7 @@ from clientele import aws
 from clientele.errors import Conflict
 from clientele.store import customers as customer_store
 from clientele.store import keys
+from clientele.store.contacts import ContactChanges
 from clientele.store.customers import GuardChange, HierarchyLinks
 from clientele.store.table import Item, from_item, key, table_name, to_item
 from clientele.store.transactions import Transaction
@@ -36,17 +37,10 @@ def customer_id_for(org: str, remote_id: str) -> str | None:
 
 
 def create_customer_with_remote_id(org: str, record: Item, guards: list[GuardChange], links: HierarchyLinks,
-                                   now: str) -> None:
-    """The customer, its reference guards and parent counters, and the remote-id marker: one transaction."""
-    remote_id = record["remoteId"]
+                                   contacts: ContactChanges | None = None) -> None:
+    """The remote-id marker and the customer (with all its create writes): one transaction."""
     tx = Transaction()
-    tx.put(to_item({"PK": keys.unique_pk(org), "SK": keys.remote_id_sk(remote_id), "entity": "unique",
-                    "customerId": record["id"], "createdAt": now}),
+    tx.put(to_item({"PK": keys.unique_pk(org), "SK": keys.remote_id_sk(record["remoteId"]), "entity": "unique",
+                    "customerId": record["id"], "createdAt": record["createdAt"]}),
            condition="attribute_not_exists(PK)", on_fail=lambda _old: RemoteIdTaken())
-    item = {"PK": keys.customer_pk(org, record["id"]), "SK": keys.CUSTOMER_SK, "entity": "customer",
-            **record, **customer_store.index_attributes(org, record)}
-    tx.put(to_item(item), condition="attribute_not_exists(PK)")
-    for change in guards:
-        customer_store.add_guard(tx, org, change)
-    customer_store.add_parent_links(tx, org, links)
-    tx.commit()
+    customer_store.create_customer(org, record, guards, links, contacts, tx=tx)

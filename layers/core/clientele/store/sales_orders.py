@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from clientele import aws
-from clientele.errors import ClienteleError, Conflict, NotFound, ValidationFailed, VersionConflict
+from clientele.errors import ClienteleError, CustomerDeleted, NotFound, ValidationFailed, VersionConflict
 from clientele.store import keys
 from clientele.store.customers import customer_key
 from clientele.store.projects import project_key
@@ -45,7 +45,7 @@ def next_number(org: str) -> int:
 def _customer_failure(old: Item | None) -> ClienteleError:
     if old is None:
         return ValidationFailed.of("customerId", "No such customer in this organisation.")
-    return Conflict("customer_deleted", "The customer is deleted; restore it before ordering.")
+    return CustomerDeleted("The customer is deleted; restore it before ordering.")
 
 
 def _project_missing(_old: Item | None) -> ClienteleError:

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from clientele import clock, retries
 from clientele.domain.remote_ids import UpsertFields, valid_remote_id
-from clientele.errors import Conflict, ServiceUnavailable, ValidationFailed, VersionConflict
-from clientele.services import customers, field_ownership, orgs
-from clientele.services.customer_records import present
-from clientele.services.customers import Saved
+from clientele.errors import CustomerDeleted, ServiceUnavailable, ValidationFailed, VersionConflict
+from clientele.services import orgs
+from clientele.services.customers import operations
+from clientele.services.customers.documents import Document, read_document, with_contacts
+from clientele.services.customers.plan import prepare_create
+from clientele.services.customers.write import commit
+from clientele.services.saved import Saved
 from clientele.store import remote_ids as remote_store
 from clientele.store.catalog import Catalog
 from clientele.store.remote_ids import RemoteIdTaken
@@ -55,33 +58,29 @@ def _first_active_type(catalog: Catalog) -> str | None:
 
 
 def _create(org: str, remote_id: str, fields: UpsertFields) -> Saved:
-    provided = fields.provided()
-    if not provided.get("customerTypeId"):
-        provided["customerTypeId"] = _first_active_type(orgs.catalog(org))
-    now = clock.now_iso()
-    plan = customers.plan_new_customer(org, provided, clock.new_id(), now, remoteId=remote_id)
-    remote_store.create_customer_with_remote_id(org, plan.record, plan.guards, plan.links, now)
-    return Saved(present(plan.record, plan.catalog), 1)
+    if not fields.provided().get("customerTypeId"):
+        fields = fields.model_copy(update={"customerTypeId": _first_active_type(orgs.catalog(org))})
+    return commit(org, prepare_create(org, fields, clock.new_id(), source="integration", remote_id=remote_id))
 
 
 def _update(org: str, customer_id: str, fields: UpsertFields | None, is_active: bool | None) -> Saved:
-    document: customers.Document | None = customers.read_document(org, customer_id)
-    existing = document[0] if document else None
+    existing, contacts = read_document(org, customer_id)
+    document: Document | None = (existing, contacts)
     if existing is None:  # the marker and the customer are written together; only a manual edit gets here
         raise ServiceUnavailable("The remote id points at a missing customer.")
     version = as_int(existing.get("version"))
-    saved = Saved(present(existing, orgs.catalog(org)), version)
+    saved = Saved(with_contacts(existing, orgs.catalog(org), contacts), version)
     if existing.get("deletedAt"):
         if is_active is None:
-            raise Conflict("customer_deleted", "The customer is deleted; send isActive: true to restore it.")
+            raise CustomerDeleted("The customer is deleted; send isActive: true to restore it.")
         if is_active is False:
             return saved
-        saved = customers.restore(org, customer_id, version)
+        saved = operations.restore(org, customer_id, version)
         document = None  # restored since it was read
     if fields is not None and fields.provided():
-        with field_ownership.exempt():
-            saved = customers.change(org, customer_id, fields, saved.version, whole=False, document=document)
+        saved = operations.change(org, customer_id, fields, saved.version, whole=False, source="integration",
+                                  document=document)
     if is_active is False:
-        customers.delete(org, customer_id, saved.version)
-        saved = customers.get(org, customer_id)
+        operations.delete(org, customer_id, saved.version)
+        saved = operations.get(org, customer_id)
     return saved

@@ -79,6 +79,13 @@ def build_record(values: dict[str, Any], catalog: Catalog, changed: set[str]) ->
     return record, errors
 
 
+def changes_nothing(existing: Item, provided: dict[str, Any], catalog: Catalog) -> bool:
+    """Would saving ``provided`` over ``existing`` leave every sent field as stored? Compared after the
+    same normalisation a save applies (the sync skips such customers without a write)."""
+    record, errors = build_record({**document_fields(existing), **provided}, catalog, set())
+    return not errors and all(record.get(name) == existing.get(name) for name in provided)
+
+
 def raise_if(errors: list[FieldError]) -> None:
     if errors:
         raise ValidationFailed(errors)

@@ -3,8 +3,8 @@
 With ``customerIntegrationEnabled`` the external system (QuickBooks) owns the contact fields below.
 A PATCH or PUT may still send them, but only with the value already stored (compared after the same
 normalisation a save applies); a PUT that omits them keeps them as stored. Any other value is
-409 ``field_owned_by_integration`` listing the fields. The upsert by remote id (the integration
-itself) runs inside :func:`exempt` and may change everything.
+409 ``field_owned_by_integration`` listing the fields. A save whose source is the integration itself
+(the upsert by remote id, the QuickBooks sync) may change everything.
 
 The flag is read from the per-container catalog cache (as the POST /customers refusal is), so a
 settings change made in another container applies within ``CATALOG_CACHE_SECONDS``.
@@ -12,10 +12,7 @@ settings change made in another container applies within ``CATALOG_CACHE_SECONDS
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from clientele.domain.customers import clean_text, normalise_address
 from clientele.domain.emails import normalise_emails
@@ -26,17 +23,9 @@ from clientele.store.table import Item
 
 OWNED_FIELDS: tuple[str, ...] = INTEGRATION_OWNED_FIELDS
 
-_exempt: contextvars.ContextVar[bool] = contextvars.ContextVar("integration_exempt", default=False)
-
-
-@contextmanager
-def exempt() -> Iterator[None]:
-    """Saves inside this block are the integration's own (upsert by remote id): nothing is owned."""
-    token = _exempt.set(True)
-    try:
-        yield
-    finally:
-        _exempt.reset(token)
+# Who asks for a save: a user through the API, the integration (upsert by remote id, the sync), or
+# the CSV import. Only a user's save is subject to field ownership.
+Source = Literal["api", "integration", "import"]
 
 
 def _normalised(field: str, value: Any, settings: OrgSettings) -> tuple[Any, bool]:
@@ -63,10 +52,11 @@ def _stored(field: str, existing: Item) -> Any:
     return value if value not in ("", {}, []) else None
 
 
-def enforce(org: str, existing: Item, provided: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """The document to save: unchanged when the integration is off (or the caller is exempt);
+def enforce(org: str, existing: Item, provided: dict[str, Any], values: dict[str, Any],
+            source: Source) -> dict[str, Any]:
+    """The document to save: unchanged when the integration is off (or is the source);
     otherwise omitted owned fields keep their stored values and changed ones are refused."""
-    if _exempt.get():
+    if source == "integration":
         return values
     from clientele.services import orgs
 
