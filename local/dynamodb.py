@@ -8,7 +8,10 @@ two concurrent conditional writes or transactions on one item can both succeed (
 Every AWS client in the process (handlers, stream poller, jobs) reaches it through
 ``AWS_ENDPOINT_URL``; the table and the event bus are created from ``template.yaml``.
 
-Two repairs to moto (:func:`install_repairs` installs both), neither changing what it answers:
+Two repairs to moto (:func:`install_repairs` installs both), neither changing what it answers.
+Each checks that moto's code still has the shape it patches; when a moto upgrade changes it, the
+repair raises :class:`RepairFailed` at start instead of leaving the local stack silently slow or
+blind (tests/service/test_moto_repairs.py says so).
 
 * :func:`install_transaction_rollback`: moto snapshots a whole table with ``copy.deepcopy`` for
   every item of every ``TransactWriteItems`` and swaps the copy in when the transaction is
@@ -56,6 +59,18 @@ _ENDPOINT_VARIABLES = (
 )
 
 
+class RepairFailed(RuntimeError):
+    """A repair to moto no longer fits the installed moto (its internals changed)."""
+
+    def __init__(self, repair: str, expected: str) -> None:
+        import moto
+
+        super().__init__(
+            f"local/dynamodb.py: {repair} cannot install on moto {moto.__version__}: {expected}. "
+            "moto's internals changed; update the repair (or pin the moto it was written for) "
+            "before running the local stack or the tests.")
+
+
 class Serialised:
     """WSGI middleware: one request at a time, response fully produced inside the lock."""
 
@@ -80,8 +95,8 @@ class Serialised:
 def install_transaction_rollback() -> Callable[[], None]:
     """Make moto's TransactWriteItems roll back by item instead of by deep-copying tables.
 
-    Returns a function that undoes the change. Idempotent; a moto whose internals differ from
-    what this expects is left alone (with the old, slow behaviour).
+    Returns a function that undoes the change. Idempotent; raises :class:`RepairFailed` on a
+    moto whose internals differ from what this expects.
     """
     from moto.dynamodb import models as backend_module
     from moto.dynamodb.models.dynamo_type import DynamoType
@@ -99,7 +114,10 @@ def install_transaction_rollback() -> Callable[[], None]:
     except (OSError, TypeError):
         expected = False
     if not expected:
-        return lambda: None
+        raise RepairFailed("install_transaction_rollback",
+                           "DynamoDBBackend.transact_write_items no longer deep-copies tables with the "
+                           "backend module's `copy`, or Table/StreamShard no longer keep their items as "
+                           "this repair restores them")
 
     class _CopyWithoutTables:
         """``copy`` as moto's DynamoDB backend sees it: a Table "deep copy" is the table itself,
@@ -177,7 +195,7 @@ def install_transaction_rollback() -> Callable[[], None]:
 
 def install_partition_queries() -> Callable[[], None]:
     """Make moto's Query read only what it must (see the module docstring). Returns its undo;
-    a moto whose internals differ from what this expects is left alone."""
+    raises :class:`RepairFailed` on a moto whose internals differ from what this expects."""
     from moto.dynamodb.models.table import Table
 
     original_query, original_all_items = Table.query, Table.all_items
@@ -189,7 +207,8 @@ def install_partition_queries() -> Callable[[], None]:
     except (OSError, TypeError):
         expected = False
     if not expected:
-        return lambda: None
+        raise RepairFailed("install_partition_queries",
+                           "Table.query no longer reads Table.all_items(), or all_items no longer sorts")
     scope = threading.local()  # per thread: only the query in progress on this thread is narrowed
 
     def all_items(self: Any) -> list[Any]:

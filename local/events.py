@@ -7,6 +7,9 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+
 
 def http_api_event(
     *,
@@ -26,7 +29,7 @@ def http_api_event(
         query_parameters[key] = f"{query_parameters[key]},{value}" if key in query_parameters else value
     now = time.time()
     request_context: dict[str, Any] = {
-        "accountId": "123456789012",
+        "accountId": ACCOUNT_ID,
         "apiId": "local",
         "domainName": headers.get("host", "127.0.0.1"),
         "domainPrefix": "local",
@@ -59,15 +62,20 @@ def http_api_event(
 
 
 class LambdaContext:
-    """Enough of the Lambda context object for Powertools (request id, remaining time)."""
+    """The Lambda context object, with the attributes handlers and Powertools read. One class for
+    the local stack's containers, ``local.invoke``, the tests and the bench."""
 
-    function_name = "local"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:local"
-
-    def __init__(self, timeout_seconds: float = 10.0) -> None:
+    def __init__(self, function_name: str = "local", memory_mb: int = 512, timeout_seconds: float = 10.0) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{function_name}"
+        self.memory_limit_in_mb = memory_mb
         self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local/[$LATEST]local"
+        self.identity = None
+        self.client_context = None
+        self.tenant_id = None
         self._deadline = time.monotonic() + timeout_seconds
 
     def get_remaining_time_in_millis(self) -> int:

@@ -5,13 +5,13 @@ by `make bench`."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from local import template
 from local.events import LambdaContext, http_api_event
+from local.routes import Router
 
 
 @dataclass
@@ -24,10 +24,6 @@ class Reply:
     @property
     def etag(self) -> str:
         return self.headers.get("ETag") or self.headers.get("etag") or ""
-
-
-def _route_pattern(path: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\{(\w+)\+?\}", r"(?P<\1>[^/]+)", path) + "$")
 
 
 class Verbs:
@@ -52,19 +48,12 @@ class Verbs:
 
 
 class Api(Verbs):
-    """Calls handlers as API Gateway would: route from the template, claims from the 'token'."""
+    """Calls handlers as API Gateway would: the gateway's router over the template's routes, claims
+    from the 'token'. In this process (the tests' moto, the bench's counters), one module per handler."""
 
     def __init__(self) -> None:
-        routes = [(route, _route_pattern(route.path), fn) for fn in template.functions()
-                  for route in fn.routes if route.path != "$default"]
-        # As API Gateway: a static segment wins over a path variable (/customers/match before
-        # /customers/{customerId}), left to right.
-        self._routes = sorted(routes, key=lambda entry: [not part.startswith("{")
-                                                          for part in entry[0].path.strip("/").split("/")],
-                              reverse=True)
-        self._default = next(
-            (fn for fn in template.functions() for r in fn.routes if r.path == "$default"), None
-        )
+        self._functions = {function.logical_id: function for function in template.functions()}
+        self._router = Router(route for function in self._functions.values() for route in function.routes)
 
     def call(self, method: str, path: str, *, org: str | None = "acme", role: str = "admin", body: Any = None,
              headers: dict[str, str] | None = None, query: str = "", raw_body: str | None = None,
@@ -75,19 +64,15 @@ class Api(Verbs):
         text = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)
         if claims is None and org is not None:
             claims = {"sub": f"user-{role}", "org_id": org, "role": role}
-        for route, pattern, function in self._routes:
-            match = pattern.match(path)
-            if route.method == method and match:
-                event = http_api_event(
-                    method=method, path=path, route_key=f"{method} {route.path}",
-                    path_parameters=match.groupdict() or None, query=query, headers=headers, body=text,
-                    claims=None if route.public else claims,
-                )
-                return self._reply(function.load()(event, LambdaContext()))
-        assert self._default is not None
-        event = http_api_event(method=method, path=path, route_key="$default", query=query, headers=headers,
-                               body=text)
-        return self._reply(self._default.load()(event, LambdaContext()))
+        found = self._router.match(method, path)
+        assert found is not None, f"no route for {method} {path} and no $default"
+        event = http_api_event(
+            method=method, path=path, route_key=found.route_key,
+            path_parameters=found.path_parameters or None, query=query, headers=headers, body=text,
+            claims=None if found.route.public or found.is_default else claims,
+        )
+        handler = self._functions[found.route.function].load()
+        return self._reply(handler(event, LambdaContext()))
 
     @staticmethod
     def _reply(response: dict[str, Any]) -> Reply:

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from local import template
-from local.gateway import Runtime, emit
+from local.console import emit
+from local.runtime import Runtime
 
 # What a template !Ref in a rule pattern stands for locally.
 LOCAL_REFS = {"ImportsBucket": lambda: os.environ.setdefault("IMPORTS_BUCKET", "clientele-local-imports"),

@@ -1,9 +1,11 @@
 """``python -m local.server`` (``make dev``): the whole system on http://127.0.0.1:$PORT.
 
-One process: an embedded moto server (every request serialised, see ``local.dynamodb``) holding
-the table and event bus built from template.yaml; the HTTP API gateway (``local.gateway``) whose
-routes, auth and CORS come from the template and which runs the very handler modules Lambda runs;
-and the background workers that stand in for event source mappings (``local.streams``).
+This process holds an embedded moto server (every request serialised, see ``local.dynamodb``)
+with the table and event bus built from template.yaml; the HTTP API gateway (``local.gateway``)
+whose routes, auth and CORS come from the template; and the background workers that stand in for
+event source mappings (``local.streams``, ``local.jobs``). The very handler modules Lambda runs run
+in containers of their own: one process each, forked by a zygote (``local.runtime``), so no two
+containers or functions share module state, as in Lambda. They reach moto over HTTP.
 
 Environment: PORT (default 3000), HOST (default 127.0.0.1), LOCAL_JWT_SECRET (default
 local-dev-secret), TABLE_NAME, EVENT_BUS_NAME. Stop with Ctrl-C (or SIGTERM).
@@ -24,8 +26,11 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from local import dynamodb, token
-from local.gateway import Gateway, Runtime, emit
+from local.console import emit
+from local.gateway import Gateway
 from local.jobs import EventBridgeJobs
+from local.processes import FunctionError
+from local.runtime import Runtime
 from local.streams import StreamPoller, Worker
 
 DEFAULTS = {
@@ -34,6 +39,9 @@ DEFAULTS = {
     "LOCAL_JWT_SECRET": token.DEFAULT_SECRET,
     "CURSOR_SIGNING_KEY": "local-dev-cursor-signing-key-not-for-production",
     "QBO_WEBHOOK_VERIFIER_TOKEN": "local-verifier-token",
+    # Set here, not where the jobs create the bucket: containers inherit the environment the zygote
+    # started with, so everything a handler reads must be in place before the runtime starts.
+    "IMPORTS_BUCKET": "clientele-local-imports",
     "POWERTOOLS_SERVICE_NAME": "clientele",
     "POWERTOOLS_METRICS_NAMESPACE": "Clientele",
     # Handlers' JSON logs and EMF metrics would drown the one-line request log; raise the level
@@ -43,7 +51,8 @@ DEFAULTS = {
     "POWERTOOLS_TRACE_DISABLED": "true",
 }
 
-# Set per function in AWS; one process has one environment, so the in-process code path is used:
+# Set per function in AWS; the local containers inherit this process's one environment, so the
+# code path without them is used:
 # CURSOR_KEY_SECRET (the key comes from CURSOR_SIGNING_KEY here) and PROVISIONER_FUNCTION (the
 # read-only functions provision an org directly instead of invoking the provisioning function).
 UNSET = ("CURSOR_KEY_SECRET", "PROVISIONER_FUNCTION")
@@ -63,7 +72,7 @@ def configure_environment() -> None:
         os.environ.pop(name, None)
 
 
-def _greeting(url: str, aws_endpoint: str, poller: StreamPoller, failures: dict[str, BaseException],
+def _greeting(url: str, aws_endpoint: str, poller: StreamPoller, failures: dict[str, FunctionError],
               routes: int, started: float) -> str:
     admin = token.mint("acme", "admin", hours=12)
     lines = [
@@ -86,7 +95,7 @@ def _greeting(url: str, aws_endpoint: str, poller: StreamPoller, failures: dict[
         "",
     ]
     for name, error in failures.items():
-        lines.append(f"  WARNING {name} failed to import ({type(error).__name__}: {error}); "
+        lines.append(f"  WARNING {name} failed to import ({error.error_type}: {error}); "
                      "its routes answer 500")
     return "\n".join(lines)
 
@@ -113,21 +122,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_environment()
     embedded = dynamodb.EmbeddedAws()
     aws_endpoint = embedded.start()
-    dynamodb.point_clients_at(aws_endpoint)
-
-    from clientele import aws
-    from clientele.config import reset_config
-
-    reset_config()
-    aws.reset_clients()
+    dynamodb.point_clients_at(aws_endpoint)  # before the zygote starts: containers inherit it
 
     workers: list[Worker] = []
     server: BaseWSGIServer | None = None
     serving: threading.Thread | None = None
+    runtime: Runtime | None = None
     try:
+        runtime = Runtime()  # the zygote imports its libraries while the table is being created
+        checked = runtime.start_preload()
         dynamodb.create_resources(aws_endpoint, os.environ["TABLE_NAME"], os.environ["EVENT_BUS_NAME"])
-        runtime = Runtime()
-        failures = runtime.preload()
         gateway = Gateway(runtime)
         try:
             server = make_server(args.host, args.port, gateway, threaded=True, request_handler=_QuietHandler)
@@ -143,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for worker in workers:
             worker.start()
 
+        failures = checked()
         url = f"http://{args.host}:{server.server_port}"
         routes = sum(len(fn.spec.routes) for fn in runtime.functions.values())
         emit(_greeting(url, aws_endpoint, poller, failures, routes, started))
@@ -154,17 +159,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         emit("Stopping…")
         return 0
     finally:
-        _shutdown(server, serving, workers, embedded)
+        _shutdown(server, serving, workers, runtime, embedded)
 
 
 def _shutdown(server: BaseWSGIServer | None, serving: threading.Thread | None, workers: list[Any],
-              embedded: dynamodb.EmbeddedAws) -> None:
+              runtime: Runtime | None, embedded: dynamodb.EmbeddedAws) -> None:
     if server is not None:
         if serving is not None:
             server.shutdown()  # waits for serve_forever, so only when it was started
         server.server_close()
     for worker in reversed(workers):
         worker.stop()
+    if runtime is not None:
+        runtime.close()  # every container process and the zygote
     embedded.stop()
     emit("Stopped.")
 

@@ -28,7 +28,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from local import template
-from local.gateway import Runtime, emit, summarise_calls
+from local.console import emit, summarise_calls
+from local.runtime import Runtime
 
 
 class Worker(Protocol):
@@ -337,7 +338,7 @@ class StreamPoller:
         status = "ok"
         failed_from: int | None = None
         if invocation.error is not None:
-            status = f"error {type(invocation.error).__name__}: {invocation.error}"
+            status = f"error {invocation.error.error_type}: {invocation.error}"
         elif spec.report_batch_item_failures:
             failed_from = _first_failure(invocation.result, records)
             if failed_from is not None:

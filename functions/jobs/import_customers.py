@@ -6,11 +6,13 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from clientele import observability
+from clientele.services import request_scope
 from clientele.services.imports import job as imports
 
 logger = logging.getLogger("clientele")
 
 
+@request_scope.per_request  # one consistent catalog read per invocation, never carried to the next
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     detail = event.get("detail") or {}
     remaining = getattr(context, "get_remaining_time_in_millis", None)

@@ -11,11 +11,12 @@ import logging
 from typing import Any
 
 from clientele import observability
-from clientele.services import quickbooks_sync
+from clientele.services import quickbooks_sync, request_scope
 
 logger = logging.getLogger("clientele")
 
 
+@request_scope.per_request  # one consistent catalog read per invocation, never carried to the next
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     detail_type = event.get("detail-type")
     raw_detail = event.get("detail")

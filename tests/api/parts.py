@@ -78,7 +78,7 @@ def set_dialing(org: str, country: str, area: str | None) -> None:
 
 
 def counted(call) -> tuple[Any, list[str]]:
-    """Run ``call`` (warm: the org is provisioned and its catalog cached) counting DynamoDB calls."""
+    """Run ``call`` (warm: the org is provisioned, its function imported) counting DynamoDB calls."""
     calls = aws.start_counting_dynamodb_calls()
     reply = call()
     return reply, list(calls)

@@ -3,7 +3,6 @@ brokers and categories share one set of rules; types are RESTRICT, the others SE
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from clientele import aws
 from clientele.services import orgs
 from clientele.store import keys
+from clientele.store import taxonomies as taxonomy_store
 from clientele.store.table import table_name, to_item
 
 from .helpers import customer_body, default_type_id
@@ -370,11 +370,11 @@ def test_a_type_in_use_may_change_its_name_and_color(api):
 
 
 @pytest.mark.in_process
-def test_a_customer_saved_against_a_stale_hierarchy_role_is_refused(api):
+def test_a_customer_saved_against_a_stale_hierarchy_role_is_refused(api, monkeypatch):
     type_id = default_type_id()
-    stale = orgs.refresh("acme")  # what another container still has cached
+    stale = orgs.refresh("acme")  # what a save read just before another request changed the role
     api.patch(f"/customer-types/{type_id}", {"hierarchyRole": "member"}, headers=version(1))
-    orgs._cache["acme"] = (time.monotonic(), stale)
+    monkeypatch.setattr(orgs, "catalog", lambda org: stale)
     reply = api.post("/customers", customer_body())  # no parent: valid only for the stale role "none"
     assert reply.status == 422
     assert [error["field"] for error in reply.body["errors"]] == ["customerTypeId"]
@@ -530,6 +530,42 @@ def test_a_sort_order_taken_between_read_and_write_moves_the_new_entry_after_it(
     fresh = orgs.refresh
     monkeypatch.setattr(orgs, "refresh", lambda org: next(reads, None) or fresh(org))
     assert create(api, "/customer-segments", "Second")["sortOrder"] == 1
+
+
+@pytest.mark.in_process
+def test_a_create_that_loses_the_list_to_a_concurrent_reorder_is_retried_not_refused(api, monkeypatch):
+    for name in ("Seed 0", "Seed 1", "Seed 2"):
+        create(api, "/customer-segments", name)
+    save = taxonomy_store.create_entry
+
+    def reorder_first(org, item, list_version):  # a reorder commits between our read and our write
+        monkeypatch.setattr(taxonomy_store, "create_entry", save)
+        ids = [entry["id"] for entry in api.get("/customer-segments").body["items"]]
+        assert api.put("/customer-segments/order", {"ids": list(reversed(ids))}).status == 200
+        save(org, item, list_version)
+
+    monkeypatch.setattr(taxonomy_store, "create_entry", reorder_first)
+    reply = api.post("/customer-segments", {"name": "Fresh"})
+    assert (reply.status, reply.body.get("code")) == (201, None)
+    assert names(api, "/customer-segments") == ["Seed 2", "Seed 1", "Seed 0", "Fresh"]
+
+
+@pytest.mark.in_process
+def test_a_create_whose_committed_transaction_is_resent_answers_its_own_entry(api, monkeypatch):
+    assert names(api, "/customer-segments") == []  # the org is provisioned before the create
+    client = aws.dynamodb()
+    send = client.transact_write_items
+
+    def answer_lost_then_resent(**request):  # what botocore does when the first reply times out
+        monkeypatch.setattr(client, "transact_write_items", send)
+        send(**request)
+        return send(**request)
+
+    monkeypatch.setattr(client, "transact_write_items", answer_lost_then_resent)
+    reply = api.post("/customer-segments", {"name": "Only once"})
+    assert (reply.status, reply.body.get("code")) == (201, None)
+    assert names(api, "/customer-segments") == ["Only once"]
+    assert api.get(f"/customer-segments/{reply.body['id']}").body["name"] == "Only once"
 
 
 # --- roles --------------------------------------------------------------------------------------------

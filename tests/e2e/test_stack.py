@@ -3,18 +3,22 @@ end, and the embedded DynamoDB's atomicity under concurrent writes."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 from local import template
-from local.gateway import Router, short_path, summarise_calls
+from local.console import short_path, summarise_calls
+from local.routes import Router
 from tests.e2e.conftest import ServerProcess, Stack
 
 pytestmark = pytest.mark.e2e
@@ -323,8 +327,11 @@ _FAILED_ONCE: set[str] = set()
 
 
 def stream_recorder(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """A stand-in stream function: records batches, fails an item marked failOnce the first time."""
+    """A stand-in stream function: records batches, fails an item marked failOnce the first time.
+    It runs in a container process of the local runtime, so it records to the file the test names."""
     RECEIVED.append(event)
+    with open(os.environ["STREAM_RECORDER_FILE"], "a", encoding="utf-8") as recording:
+        recording.write(json.dumps(event) + "\n")
     failures = []
     for record in event["Records"]:
         image = record["dynamodb"].get("NewImage") or {}
@@ -335,15 +342,23 @@ def stream_recorder(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"batchItemFailures": failures}
 
 
-def test_stream_poller_feeds_real_shaped_records_to_stream_functions() -> None:
+def _recorded(path: Path) -> list[dict[str, Any]]:
+    """The batches the recorder's container received, in order."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+def test_stream_poller_feeds_real_shaped_records_to_stream_functions(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import boto3
     from moto import mock_aws
 
-    from local.gateway import Runtime
+    from local.runtime import Runtime
     from local.streams import StreamMapping, StreamPoller
 
     RECEIVED.clear()
     _FAILED_ONCE.clear()
+    recording = tmp_path / "received.jsonl"
+    monkeypatch.setenv("STREAM_RECORDER_FILE", str(recording))  # before the runtime forks containers
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         client.create_table(TableName="polled", **template.table_definition())
@@ -365,15 +380,18 @@ def test_stream_poller_feeds_real_shaped_records_to_stream_functions() -> None:
             put("b", "marker")  # filtered out
             put("c", "customer", failOnce={"BOOL": True})
             put("d", "customer")
-            deadline = time.monotonic() + 5
+            deadline = time.monotonic() + 30  # a generous bound: the container's cold start included
             while time.monotonic() < deadline:
+                RECEIVED[:] = _recorded(recording)
                 delivered = [r["dynamodb"]["Keys"]["PK"]["S"] for e in RECEIVED for r in e["Records"]]
                 if delivered.count("c") == 2 and "d" in delivered:
                     break
                 time.sleep(0.05)
         finally:
             poller.stop()
+            runtime.close()
 
+    RECEIVED[:] = _recorded(recording)
     delivered = [r["dynamodb"]["Keys"]["PK"]["S"] for e in RECEIVED for r in e["Records"]]
     # c failed once: it and everything after it in its batch came again; a was never redelivered.
     assert delivered.count("a") == 1 and "b" not in delivered

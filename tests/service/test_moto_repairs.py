@@ -1,4 +1,5 @@
-"""The local engine's repair of moto's Query (local/dynamodb.py) answers exactly what moto does."""
+"""The local engine's repairs of moto (local/dynamodb.py): a repaired Query answers exactly what moto does,
+and a repair that no longer fits the installed moto fails loudly instead of silently not installing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from local import template
-from local.dynamodb import install_partition_queries
+from local.dynamodb import RepairFailed, install_partition_queries, install_repairs, install_transaction_rollback
 
 TABLE = "repairs"
 
@@ -76,3 +77,39 @@ def test_a_repaired_query_answers_exactly_what_moto_answers(query: dict[str, Any
     assert repaired == expected
     assert any(page["Items"] for page in expected) or query["ExpressionAttributeValues"][":pk"]["S"].startswith(
         "ORG#nobody")
+
+
+def test_both_repairs_install_on_the_pinned_moto() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    undo = install_repairs()
+    try:
+        assert getattr(DynamoDBBackend.transact_write_items, "_item_rollback", False)
+        assert getattr(Table.query, "_partition_queries", False)
+    finally:
+        undo()
+
+
+def test_a_query_repair_that_no_longer_fits_moto_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.dynamodb.models.table import Table
+
+    def query_of_a_newer_moto(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.items_by_partition(*args, **kwargs)
+
+    monkeypatch.setattr(Table, "query", query_of_a_newer_moto)
+    with pytest.raises(RepairFailed, match=r"install_partition_queries cannot install on moto \d"):
+        install_partition_queries()
+    assert Table.query is query_of_a_newer_moto
+
+
+def test_a_rollback_repair_that_no_longer_fits_moto_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    def transact_of_a_newer_moto(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        self.apply_atomically(transact_items)
+
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", transact_of_a_newer_moto)
+    with pytest.raises(RepairFailed, match="install_transaction_rollback cannot install"):
+        install_transaction_rollback()
+    assert DynamoDBBackend.transact_write_items is transact_of_a_newer_moto

@@ -18,7 +18,6 @@ class Config:
     cursor_key: str | None
     cursor_key_secret: str | None
     local_jwt_secret: str | None
-    catalog_cache_seconds: float
     max_json_body_bytes: int
     qbo_webhook_verifier_secret: str | None
     qbo_webhook_verifier_token: str
@@ -34,7 +33,6 @@ def config() -> Config:
         cursor_key=env.get("CURSOR_SIGNING_KEY") or None,
         cursor_key_secret=env.get("CURSOR_KEY_SECRET") or None,
         local_jwt_secret=env.get("LOCAL_JWT_SECRET") or None,
-        catalog_cache_seconds=float(env.get("CATALOG_CACHE_SECONDS", "30")),
         max_json_body_bytes=int(env.get("MAX_JSON_BODY_BYTES", str(256 * 1024))),
         qbo_webhook_verifier_secret=env.get("QBO_WEBHOOK_VERIFIER_SECRET") or None,
         qbo_webhook_verifier_token=env.get("QBO_WEBHOOK_VERIFIER_TOKEN") or "local-verifier-token",

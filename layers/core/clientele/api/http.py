@@ -33,6 +33,7 @@ from clientele.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from clientele.services import request_scope
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
@@ -118,9 +119,9 @@ def entrypoint(app: APIGatewayHttpResolver, allowed_roles: frozenset[str],
             observability.annotate(org=principal.org)
             auth.authorize(principal, allowed_roles)
             _check_body(event, media_types)
-            from clientele.services.orgs import ensure_provisioned
+            from clientele.services import orgs
 
-            ensure_provisioned(principal.org)
+            orgs.require_provisioned(principal.org)
         except ClienteleError as error:
             return raw_problem_response(error)
         auth.set_principal(principal, context)
@@ -129,7 +130,8 @@ def entrypoint(app: APIGatewayHttpResolver, allowed_roles: frozenset[str],
         finally:
             auth.set_principal(None)
 
-    return observability.observe_request(lambda_handler)
+    # Each request reads the org catalog afresh (services/orgs.py: no cache outlives a request).
+    return observability.observe_request(request_scope.per_request(lambda_handler))
 
 
 def public_entrypoint(app: APIGatewayHttpResolver) -> LambdaHandler:

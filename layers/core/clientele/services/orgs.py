@@ -1,24 +1,29 @@
-"""Org provisioning and the per-container catalog cache (settings + taxonomies).
+"""Org provisioning and the org catalog (settings + the four taxonomy lists) a request works with.
 
-Saves validate references against the cached catalog and then make them exact with conditional
-writes (guards, versions), so a stale cache can cost a refused save, never a wrong one. A
-reference to an id the cache does not know triggers one refresh before it is refused.
+Nothing a client reads comes from a cache that outlives the request. In AWS every function has its
+own containers, so a catalog kept per container is stale in every container but the writer's: a
+GET there served the old entry and ETag, and a PATCH with that ETag got 412. The catalog is
+therefore read consistently (one Query of the org partition) the first time a request needs it
+and shared by that request only (``request_scope.per_request`` opens the scope; the HTTP entrypoint
+and the jobs use it). Outside a scope every call reads afresh.
+
+The one per-container memory is *that* an org is provisioned: provisioning is permanent, so
+knowing it cannot go stale, and it spares the entrypoint a read on every request.
 """
 
 from __future__ import annotations
 
 import os
-import time
 
 from clientele import clock
-from clientele.config import config
 from clientele.domain.settings import OrgSettings
-from clientele.domain.taxonomies import DEFAULT_TYPES, Kind
+from clientele.domain.taxonomies import DEFAULT_TYPES
+from clientele.services import request_scope
 from clientele.store import catalog as catalog_store
 from clientele.store import orgs as org_store
 from clientele.store.catalog import Catalog
 
-_cache: dict[str, tuple[float, Catalog]] = {}
+_provisioned: set[str] = set()
 
 
 def default_settings_item(now: str) -> dict[str, object]:
@@ -33,35 +38,36 @@ def default_settings_item(now: str) -> dict[str, object]:
     }
 
 
+def require_provisioned(org: str) -> None:
+    """Provision the org on its first request; free once this container has seen it provisioned."""
+    if org not in _provisioned:
+        refresh(org)
+
+
 def ensure_provisioned(org: str) -> Catalog:
-    """The org's catalog; provisions the org (settings + default types) on its first request."""
-    cached = _cache.get(org)
-    if cached is not None:
-        return cached[1]
-    return refresh(org)
+    """The org's catalog, provisioning the org (settings + default types) when it has none."""
+    require_provisioned(org)
+    return catalog(org)
 
 
 def catalog(org: str) -> Catalog:
-    cached = _cache.get(org)
-    if cached is not None and time.monotonic() - cached[0] < config().catalog_cache_seconds:
-        return cached[1]
-    return refresh(org)
-
-
-def catalog_knowing(org: str, kind: Kind, entry_id: str | None) -> Catalog:
-    """The catalog, refreshed once if it does not know ``entry_id`` (created in another container)."""
-    current = catalog(org)
-    if entry_id and current.entry(kind, entry_id) is None:
-        current = refresh(org)
-    return current
+    """The org's catalog as this request read it (read now, consistently, on first use)."""
+    scope = request_scope.catalogs.get()
+    loaded: Catalog | None = scope.get(org) if scope is not None else None
+    return loaded if loaded is not None else refresh(org)
 
 
 def refresh(org: str) -> Catalog:
+    """Read the catalog consistently now (provisioning the org first if it has no settings); the
+    current request keeps it."""
     loaded = catalog_store.load_catalog(org)
     if loaded.settings is None:
         _provision(org)
         loaded = catalog_store.load_catalog(org)
-    _cache[org] = (time.monotonic(), loaded)
+    _provisioned.add(org)
+    scope = request_scope.catalogs.get()
+    if scope is not None:
+        scope[org] = loaded
     return loaded
 
 
@@ -92,9 +98,15 @@ def provision(org: str) -> None:
 
 
 def forget(org: str) -> None:
-    """Drop the cached catalog after this container changed it."""
-    _cache.pop(org, None)
+    """Drop the catalog this request read, after the request changed it."""
+    scope = request_scope.catalogs.get()
+    if scope is not None:
+        scope.pop(org, None)
 
 
 def forget_all() -> None:
-    _cache.clear()
+    """Forget everything, provisioning included (tests start each table empty)."""
+    _provisioned.clear()
+    scope = request_scope.catalogs.get()
+    if scope is not None:
+        scope.clear()

@@ -4,8 +4,8 @@ Kept apart from :mod:`clientele.services.quickbooks_sync` so the function answer
 page polls it while a sync runs) imports neither the QuickBooks client nor the customer mapping and
 upsert code (~110 ms of cold start).
 
-One DynamoDB call: the state and lease items, read together (``store.quickbooks_sync.get_progress``);
-the settings come from the cached org catalog.
+One DynamoDB call: the state, lease and settings items, read together
+(``store.quickbooks_sync.get_progress_and_settings``), so ``integrationEnabled`` is never stale.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from clientele.services import orgs
 from clientele.store import quickbooks_sync as store
+from clientele.store.catalog import settings_from_item
 
 NEVER_RUN = "never_run"
 INTERRUPTED = "interrupted"
@@ -69,8 +69,8 @@ def progress(org: str) -> dict[str, Any]:
     last run's (values left out) and, within :data:`REFRESH_TOKEN_WARNING` of ``refreshTokenExpiresAt``,
     one without a ``remoteId`` asking for a reconnect; ``pendingMerges`` the QuickBooks merges notified
     and not yet applied here."""
-    state, lease = store.get_progress(org)
-    settings = orgs.catalog(org).settings
+    state, lease, settings_item = store.get_progress_and_settings(org)
+    settings = settings_from_item(settings_item) if settings_item is not None else None
     stored = state or {}
     counts = stored.get("counts")
     running = store.lease_held(lease)

@@ -102,7 +102,7 @@ def create(org: str, body: SalesOrderCreate) -> Saved:
     customer = customer_store.get_customer(org, body.customerId)
     if customer is None:
         raise ValidationFailed.of("customerId", "No such customer in this organisation.")
-    catalog = orgs.catalog_knowing(org, "broker", provided.get("brokerId") or customer.get("brokerId"))
+    catalog = orgs.catalog(org)
     broker_id, fee, errors = _broker(catalog, provided, customer.get("brokerId"), customer.get("brokerFeePercent"),
                                      default_must_exist=True)
     # 422 comes before 409 (SPEC §3): a project that is not the deleted customer's is named first.
@@ -174,7 +174,7 @@ def change(org: str, order_id: str, body: SalesOrderPatch, expected_version: int
                      total=totals.total)
         changed.append("lines")
     if "brokerId" in provided or "brokerFeePercent" in provided:
-        catalog = orgs.catalog_knowing(org, "broker", provided.get("brokerId"))
+        catalog = orgs.catalog(org)
         broker_id, fee, errors = _broker(catalog, provided, before.get("brokerId"), before.get("brokerFeePercent"),
                                          default_must_exist=False)
         if errors:

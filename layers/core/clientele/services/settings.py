@@ -1,4 +1,5 @@
-"""Organisation settings (SPEC §4.1): read from the cached catalog, replaced as a whole document."""
+"""Organisation settings (SPEC §4.1): read consistently within the request (``orgs.catalog``), replaced
+as a whole document."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Taxonomy use cases (SPEC §4.2): the four lists share one set of rules.
 
-Reads come from the per-container catalog. Every write reads the list consistently
+Reads come from the catalog the request read consistently (``orgs.catalog``). Every write reads the list consistently
 (``orgs.refresh``), checks names, sort orders and the size limit against it, and saves through
 the store, which bumps the list head conditionally in the same transaction; a concurrent write to
 the same list cancels ours, and we check again against a fresh read (so a name taken a moment
@@ -54,24 +54,34 @@ def list_entries(org: str, kind: Kind) -> dict[str, Any]:
 
 def get(org: str, kind: Kind, entry_id: str) -> Saved:
     _require_uuid(kind, entry_id)
-    entry = orgs.catalog_knowing(org, kind, entry_id).entry(kind, entry_id)
+    entry = orgs.catalog(org).entry(kind, entry_id)
     if entry is None:
         raise _not_found(kind)
     return Saved(present(kind, entry), as_int(entry.get("version"), 1))
 
 
 def create(org: str, kind: Kind, fields: dict[str, Any]) -> Saved:
-    """A new entry; it goes last unless ``sortOrder`` is given."""
+    """A new entry; it goes last unless ``sortOrder`` is given.
+
+    The entry's id is chosen once per request, not per attempt: when an attempt's transaction
+    committed but its answer was lost (botocore resends a transaction whose reply timed out, and the
+    resend is cancelled by the very entry the first one wrote), the next attempt finds its own entry
+    in the fresh read and answers it, instead of refusing the name as taken by "another" entry.
+    """
+    entry_id = clock.new_id()
 
     def attempt(catalog: Catalog) -> Saved:
+        mine = catalog.entry(kind, entry_id)
+        if mine is not None:  # an earlier attempt of this request committed
+            return Saved(present(kind, mine), as_int(mine.get("version"), 1))
         entries = list(catalog.entries[kind].values())
         if len(entries) >= MAX_ENTRIES:
             raise ValidationFailed([FieldError("body", f"A list holds at most {MAX_ENTRIES} entries.")],
                                    f"This {SPECS[kind].label} list is full; delete or reuse an entry.")
-        _refuse_duplicates(kind, entries, fields, None)
+        _refuse_duplicates(kind, entries, fields, entry_id)
         now = clock.now_iso()
         item = {name: value for name, value in fields.items() if value is not None}
-        item.update(entity="taxonomy", kind=kind, id=clock.new_id(), version=1, createdAt=now, updatedAt=now)
+        item.update(entity="taxonomy", kind=kind, id=entry_id, version=1, createdAt=now, updatedAt=now)
         if fields.get("sortOrder") is None:
             item["sortOrder"] = next_sort_order(entries)
         store.create_entry(org, item, catalog.list_versions[kind])
@@ -137,7 +147,10 @@ def _renumbered(entry: Item, position: int) -> Item:
 
 
 def _saving[T](org: str, attempt: Callable[[Catalog], T]) -> T:
-    """Run a write against a consistent read of the org's lists; again on a concurrent change."""
+    """Run a write against a consistent read of the org's lists; again, after a jittered pause, when
+    the transaction lost the list to a concurrent write (``ListChanged``: the head's version moved,
+    or the outcome of our own earlier attempt must be read). Never a ``duplicate`` for that: names
+    and sort orders are only judged against the read the attempt is made from."""
     # Every write to a list bumps its head, so N writers racing on one list need up to N rounds.
     for _ in retries.attempts():
         catalog = orgs.refresh(org)

@@ -83,6 +83,20 @@ def get_progress(org: str) -> tuple[Item | None, Item | None]:
     return found.get(keys.QBO_SYNC_STATE_SK), found.get(keys.QBO_SYNC_LEASE_SK)
 
 
+def get_progress_and_settings(org: str) -> tuple[Item | None, Item | None, Item | None]:
+    """(state, lease, settings) in one consistent Query: the three sit next to each other in the org
+    partition (``QBO_SYNC_LEASE`` < ``QBO_SYNC_STATE`` < ``SEQ#SO`` < ``SETTINGS``), so the status read
+    shows the settings as they are now without a second call."""
+    response = aws.dynamodb().query(
+        TableName=table_name(), ConsistentRead=True,
+        KeyConditionExpression="PK = :pk AND SK BETWEEN :lease AND :settings",
+        ExpressionAttributeValues=values({":pk": keys.org_pk(org), ":lease": keys.QBO_SYNC_LEASE_SK,
+                                          ":settings": keys.SETTINGS_SK}),
+    )
+    found = {str(item["SK"]): item for item in map(from_item, response.get("Items", []))}
+    return found.get(keys.QBO_SYNC_STATE_SK), found.get(keys.QBO_SYNC_LEASE_SK), found.get(keys.SETTINGS_SK)
+
+
 def lease_held(lease: Item | None) -> bool:
     """True while ``lease`` (as :func:`get_progress` returns it) has not expired — the very test
     :func:`acquire_lease` applies (a lease is taken over only once ``expiresAt < now``)."""

@@ -48,10 +48,16 @@ def guard_keys(org: str, kind: Kind, entry_id: str) -> list[dict[str, Any]]:
             for shard in range(keys.GUARD_SHARDS)]
 
 
+def _entry_exists(_old: Item | None) -> ClienteleError:
+    """The new entry's id is taken: only by this request's own earlier attempt (ids are UUIDs chosen
+    once per request), whose answer was lost. Read again: the service then finds its entry."""
+    return ListChanged()
+
+
 def add_create_entry(tx: Transaction, org: str, item: Item, list_version: int) -> None:
     kind: Kind = item["kind"]
     tx.put(to_item({"PK": keys.org_pk(org), "SK": keys.taxonomy_sk(kind, item["id"]), **item}),
-           condition="attribute_not_exists(PK)")
+           condition="attribute_not_exists(PK)", on_fail=_entry_exists)
     _bump_list_head(tx, org, kind, list_version)
     # A type's guards also carry its hierarchy role: a customer save made against a stale role fails.
     guard = {"entity": "guard", "refs": 0, "active": item.get("isActive", True),

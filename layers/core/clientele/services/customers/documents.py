@@ -7,7 +7,7 @@ from typing import Any
 from clientele.errors import Conflict
 from clientele.services import contacts as contact_service
 from clientele.services import orgs
-from clientele.services.customers.records import REFERENCES, present
+from clientele.services.customers.records import present
 from clientele.services.lookups import found, require_uuid
 from clientele.store import customers as store
 from clientele.store.catalog import Catalog
@@ -34,13 +34,10 @@ def with_contacts(record: Item, catalog: Catalog, contacts: list[Item]) -> dict[
 
 
 def catalog_for(org: str, values: dict[str, Any]) -> Catalog:
-    """The cached catalog, refreshed once when a referenced entry is not in it (created since)."""
-    catalog = orgs.catalog(org)
-    for field, kind in REFERENCES.items():
-        entry_id = values.get(field)
-        if entry_id and catalog.entry(kind, entry_id) is None:
-            return orgs.refresh(org)
-    return catalog
+    """The catalog this request read (consistently, on first use): it already holds every entry
+    committed before the request began, so an id it does not know is refused, not re-read."""
+    del values
+    return orgs.catalog(org)
 
 
 def refuse_while_integration_owns_customers(catalog: Catalog, instead: str) -> None:

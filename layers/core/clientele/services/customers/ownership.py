@@ -6,8 +6,8 @@ normalisation a save applies); a PUT that omits them keeps them as stored. Any o
 409 ``field_owned_by_integration`` listing the fields. A save whose source is the integration itself
 (the upsert by remote id, the QuickBooks sync) may change everything.
 
-The flag is read from the per-container catalog cache (as the POST /customers refusal is), so a
-settings change made in another container applies within ``CATALOG_CACHE_SECONDS``.
+The flag is read from the org catalog the request read consistently (as the POST /customers
+refusal is), so a settings change applies to the next request in any container.
 """
 
 from __future__ import annotations
