@@ -35,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDA_VENV = ROOT / ".venv-lambda"
 BYTECODE = LAMBDA_VENV / "bytecode"  # PYTHONPYCACHEPREFIX: every .pyc the scripts load, written once per run
-PAIRS = int(os.environ.get("BENCH_IMPORT_PAIRS", "9"))
+PAIRS = int(os.environ.get("BENCH_IMPORT_PAIRS", "7"))
 TARGET = 1.25
 
 # Each script prints its CPU seconds and leaves without finalising (Lambda never tears the
