@@ -65,7 +65,9 @@ class CustomerSummary(Out):
     resaleNumber: str | None
     website: str | None
     creditLimit: str | None
-    openOrderValue: str = Field(description="Sum of the totals of the customer's confirmed orders (read-only)")
+    openOrderValue: str | None = Field(
+        description="Sum of the totals of the customer's confirmed orders (read-only); null in the children "
+                    "list, whose copies do not follow it")
     remoteId: str | None
     version: int
     createdAt: str | None
