@@ -64,6 +64,10 @@ SEMANTIC_ONLY: list[tuple[str, str, str]] = [
     (r"phone|email", r"Give a phone, an email or both", "a match needs one of two query parameters"),
     (r"status|dueDate", r"Only tasks", "only a task has a status and a due date (it depends on the activity's type)"),
     (r"body", r"CSV", "the CSV's header row must name known columns"),
+    (r"currency|defaultCurrency", r"ISO 4217", "a currency must be an assigned ISO 4217 code (pycountry), not 3 letters"),
+    (r"taxIds\[\d+\]\.value", r"is not", "a tax id must pass its scheme's format and check digits (python-stdnum)"),
+    (r"website", r"web address|host|http|user name",
+     "a website must parse as an http(s) URL with a host name (WHATWG URL parsing), more than a pattern"),
 ]
 
 
