@@ -20,14 +20,13 @@ listed in ORG_LESS).
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from local import openapi, template
+from local import in_process, openapi, template
 from local.invoke import Api, Reply
 
 A, B = "alpha", "bravo"
@@ -131,46 +130,16 @@ class Tenant:
         return re.sub(r"\{(\w+)\}", value, template_path)
 
 
-def _drain_stream(table: str) -> None:
-    """Run the stream processor over everything written so far (children, contact points, counters)."""
-    import boto3
-
-    from clientele.config import config
-    from tests.streams.conftest import StreamReader, drain
-
-    boto3.client("events").create_event_bus(Name=config().event_bus_name)
-    drain(StreamReader(table))
-
-
 @pytest.fixture(scope="module")
 def world() -> Iterator[tuple[Api, Tenant, Tenant, Watch]]:
     """One moto table for the module (building both tenants once), torn down like the `table` fixture."""
-    import boto3
-    from moto import mock_aws
+    from tests.streams.conftest import StreamReader, drain
 
-    from clientele import aws
-    from clientele.config import config, reset_config
-    from clientele.services import orgs
-    from local.dynamodb import install_repairs
-
-    undo_repairs = install_repairs()
-    try:
-        with mock_aws():
-            reset_config()
-            aws.reset_clients()
-            orgs.forget_all()
-            table = os.environ["TABLE_NAME"]
-            boto3.client("dynamodb", region_name="us-east-1").create_table(TableName=table,
-                                                                           **template.table_definition())
-            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=config().imports_bucket)
-            api = Api()
-            alpha, bravo = Tenant(api, A, SECRET).build(), Tenant(api, B, "bravo-own-data").build()
-            _drain_stream(table)
-            yield api, alpha, bravo, Watch(table)
-            aws.reset_clients()
-            orgs.forget_all()
-    finally:
-        undo_repairs()
+    with in_process.moto(event_bus=True, bucket=True) as table:
+        api = Api()
+        alpha, bravo = Tenant(api, A, SECRET).build(), Tenant(api, B, "bravo-own-data").build()
+        drain(StreamReader(table))  # children, contact points, counters
+        yield api, alpha, bravo, Watch(table)
 
 
 class Watch:

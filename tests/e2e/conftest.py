@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +17,12 @@ from typing import Any
 import pytest
 import requests
 
+from local.polling import GENEROUS, NotYet, eventually
+
 ROOT = Path(__file__).resolve().parents[2]
 E2E_SECRET = "e2e-local-jwt-secret-0123456789abcdef"
 E2E_TABLE = "clientele-e2e"
-START_TIMEOUT = 30.0
+START_TIMEOUT = GENEROUS
 
 
 def free_port() -> int:
@@ -68,30 +69,31 @@ class ServerProcess:
             return "\n".join(self.lines)
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def answering() -> bool:
             if self.process.poll() is not None:
                 raise RuntimeError(f"local.server exited with {self.process.returncode}:\n{self.output}")
             try:
-                if requests.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
+                return requests.get(f"{self.url}/health", timeout=1).status_code == 200
             except requests.RequestException:  # not listening yet, or busy starting
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"local.server did not answer /health in {timeout} s:\n{self.output}")
+                return False
 
-    def wait_for(self, pattern: str, timeout: float = 3.0) -> str:
+        try:
+            eventually(answering, True, within=timeout, interval=0.1)
+        except NotYet as error:
+            raise RuntimeError(f"local.server did not answer /health in {timeout} s:\n{self.output}") from error
+
+    def wait_for(self, pattern: str, within: float = GENEROUS) -> str:
         """The first output line matching ``pattern`` (a regex), waiting for it to be printed."""
         compiled = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        while True:
+
+        def first_match() -> str | None:
             with self._lock:
-                found = next((line for line in self.lines if compiled.search(line)), None)
-            if found is not None or time.monotonic() > deadline:
-                if found is None:
-                    raise AssertionError(f"no output line matches {pattern!r}:\n{self.output}")
-                return found
-            time.sleep(0.05)
+                return next((line for line in self.lines if compiled.search(line)), None)
+
+        try:
+            return str(eventually(first_match, lambda line: line is not None, within=within))
+        except NotYet as error:
+            raise AssertionError(f"no output line matches {pattern!r}:\n{self.output}") from error
 
     def stop(self, timeout: float = 10.0) -> int:
         if self.process.poll() is None:
@@ -118,7 +120,9 @@ class Stack:
 
     @property
     def aws_endpoint(self) -> str:
-        return re.search(r"DynamoDB\s+(http://\S+)", self.server.output).group(1)  # type: ignore[union-attr]
+        found = re.search(r"DynamoDB\s+(http://\S+)", self.server.output)
+        assert found is not None, f"the greeting names no DynamoDB endpoint:\n{self.server.output}"
+        return found.group(1)
 
     def token(self, org: str = "acme", role: str = "admin", **kwargs: Any) -> str:
         from local import token
@@ -146,22 +150,10 @@ class Stack:
         return self.request("PATCH", path, **kwargs)
 
     def type_ids(self, org: str) -> dict[str, str]:
-        """The org's customer types by name: GET /customer-types, or straight from the embedded
-        table when that route is not there yet (the first authenticated request provisions)."""
+        """The org's customer types by name (the first request provisions the org)."""
         reply = self.get("/customer-types", org=org)
-        if reply.status_code == 200:
-            return {item["name"]: item["id"] for item in reply.json()["items"]}
-        assert self.get("/customers", org=org).status_code == 200  # provisions the org
-        import boto3
-
-        client = boto3.client("dynamodb", endpoint_url=self.aws_endpoint, region_name="us-east-1",
-                              aws_access_key_id="local", aws_secret_access_key="local")
-        items = client.query(
-            TableName=E2E_TABLE,
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :sk)",
-            ExpressionAttributeValues={":pk": {"S": f"ORG#{org}"}, ":sk": {"S": "TAX#type#"}},
-        )["Items"]
-        return {item["name"]["S"]: item["id"]["S"] for item in items}
+        assert reply.status_code == 200, reply.text
+        return {item["name"]: item["id"] for item in reply.json()["items"]}
 
     def create_customer(self, org: str = "acme", **fields: Any) -> requests.Response:
         body = {"companyName": "Acme Hotels", "customerTypeId": self.type_ids(org)["Commercial"], **fields}
