@@ -23,9 +23,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench import environment
+
+if TYPE_CHECKING:
+    from local.invoke import Verbs
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
@@ -115,7 +118,7 @@ def measure_operations() -> list[dict[str, Any]]:
 STREAM_CUSTOMERS = int(os.environ.get("BENCH_STREAM_CUSTOMERS", "300"))
 
 
-def _stream_workload(api: Any) -> None:
+def _stream_workload(api: Verbs) -> None:
     """Customers (a third with a parent, each with emails and a phone), projects, orders, edits."""
     import random
 

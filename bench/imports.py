@@ -31,10 +31,13 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from bench import environment
 from local.polling import NotYet, eventually
+
+if TYPE_CHECKING:
+    from local.invoke import Verbs
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "20000"))
@@ -159,7 +162,7 @@ def csv_chunks(rows: int, bad_every: int, seed: int = 7) -> Iterator[bytes]:
 # --- the stack ------------------------------------------------------------------------------------------
 
 
-def _prepare_org(api: Any) -> None:
+def _prepare_org(api: Verbs) -> None:
     """Provision the org, give it a default area code (the file's local-only numbers need one) and
     the two segments the file names."""
     current = api.get("/settings", org=ORG)
@@ -172,7 +175,7 @@ def _prepare_org(api: Any) -> None:
         assert reply.status == 201, reply.body
 
 
-def _start_import(api: Any) -> str:
+def _start_import(api: Verbs) -> str:
     reply = api.post("/imports", {"filename": "customers.csv"}, org=ORG, role="editor")
     assert reply.status == 201, reply.body
     return str(reply.body["id"])

@@ -53,7 +53,7 @@ class HttpApi(Verbs):
             parsed = json.loads(raw) if raw else None
         except json.JSONDecodeError:
             parsed = raw
-        return Reply(response.status_code, CaseInsensitiveDict(response.headers), parsed, raw)  # type: ignore[arg-type]
+        return Reply(response.status_code, CaseInsensitiveDict(response.headers), parsed, raw)
 
     @property
     def stack_secret(self) -> str:

@@ -29,6 +29,8 @@ import pytest
 from local import in_process, openapi, template
 from local.invoke import Api, Reply
 
+from .parts import assert_problem
+
 A, B = "alpha", "bravo"
 SECRET = "alpha-secret-7f3e"  # in A's data: must never appear in an answer to B
 ORG_LESS = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/integrations/quickbooks/webhook"),
@@ -36,7 +38,6 @@ ORG_LESS = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/integration
 ROUTES = sorted({(r.method, r.path) for r in template.routes() if r.path != "$default"})
 DOCUMENT: dict[str, Any] = json.loads(openapi.DOCUMENT.read_text(encoding="utf-8"))
 IF_MATCH = {"If-Match": '"1"'}
-PROBLEM = "application/problem+json"
 
 
 def _inputs(method: str, path: str) -> set[str]:
@@ -166,12 +167,6 @@ def assert_no_leak(reply: Reply, alpha: Tenant) -> None:
     if reply.status < 300:  # a 404's detail may echo the id B itself sent; a success must not name A's
         leaked = [value for value in alpha.all_ids if value in reply.raw]
         assert not leaked, (leaked, reply.raw[:500])
-
-
-def assert_problem(reply: Reply, status: int, code: str) -> None:
-    assert reply.status == status, (reply.status, reply.raw[:500])
-    assert reply.headers.get("Content-Type") == PROBLEM, reply.headers
-    assert reply.body["code"] == code, reply.body
 
 
 # ----------------------------------------------------------------------------- inputs B sends
