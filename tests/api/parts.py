@@ -8,7 +8,7 @@ from typing import Any
 from clientele import aws
 from clientele.services import orgs
 from clientele.store import keys
-from clientele.store.table import from_item, key, table_name, values
+from clientele.store.table import key, read_item, table_name, values
 from local.invoke import Reply, Verbs
 
 from .helpers import customer_body
@@ -77,8 +77,7 @@ def delete_customer(api: Verbs, customer: dict[str, Any], org: str = "acme") -> 
 
 
 def stored(pk: str, sk: str) -> dict[str, Any] | None:
-    item = aws.dynamodb().get_item(TableName=table_name(), Key=key(pk, sk), ConsistentRead=True).get("Item")
-    return from_item(item) if item else None
+    return read_item(key(pk, sk))
 
 
 def stored_item(pk: str, sk: str) -> dict[str, Any]:

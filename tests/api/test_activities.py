@@ -1,4 +1,5 @@
-"""The customer's timeline (SPEC §4.5): activity rules, task status, references, paging, tenancy."""
+"""The customer's timeline (SPEC §4.5): activity rules, task status, references, paging. If-Match, tenancy,
+ids and a deleted customer, as for every child resource: test_child_resources.py."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from .parts import (
     add_contact,
     add_project,
     add_task,
+    assert_problem,
     counted,
-    delete_customer,
     error_fields,
     if_match,
     new_customer,
@@ -58,21 +59,21 @@ def test_occurred_at_is_stored_in_utc(api: Verbs) -> None:
 def test_invalid_occurred_at_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = post(api, customer["id"], {"type": "note", "body": "x", "occurredAt": "yesterday"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["occurredAt"]
 
 
 def test_type_is_required(api: Verbs) -> None:
     customer = new_customer(api)
     reply = post(api, customer["id"], {"body": "x"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["type"]
 
 
 def test_unknown_type_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = post(api, customer["id"], {"type": "fax", "body": "x"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["type"]
 
 
@@ -80,14 +81,14 @@ def test_body_is_required_for_every_type_but_task(api: Verbs) -> None:
     customer = new_customer(api)
     for kind in ("note", "call", "email", "meeting"):
         reply = post(api, customer["id"], {"type": kind, "title": "No body"})
-        assert reply.status == 422, kind
+        assert_problem(reply, 422, "validation_error")
         assert error_fields(reply) == ["body"]
 
 
 def test_title_is_required_for_tasks(api: Verbs) -> None:
     customer = new_customer(api)
     reply = post(api, customer["id"], {"type": "task", "body": "No title"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["title"]
 
 
@@ -99,21 +100,21 @@ def test_a_task_needs_no_body(api: Verbs) -> None:
 def test_title_longer_than_255_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = post(api, customer["id"], {"type": "task", "title": "x" * 256})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["title"]
 
 
 def test_only_tasks_may_have_a_due_date(api: Verbs) -> None:
     customer = new_customer(api)
     reply = post(api, customer["id"], {"type": "note", "body": "x", "dueDate": "2026-05-01"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["dueDate"]
 
 
 def test_only_tasks_may_have_a_status(api: Verbs) -> None:
     customer = new_customer(api)
     reply = post(api, customer["id"], {"type": "meeting", "body": "x", "status": "open"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["status"]
 
 
@@ -125,7 +126,7 @@ def test_a_tasks_status_defaults_to_open(api: Verbs) -> None:
 def test_unknown_status_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = post(api, customer["id"], {"type": "task", "title": "t", "status": "blocked"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["status"]
 
 
@@ -133,7 +134,7 @@ def test_a_due_date_that_is_not_a_calendar_date_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     for bad in ("2026-02-30", "01/05/2026", "2026-1-5"):
         reply = post(api, customer["id"], {"type": "task", "title": "t", "dueDate": bad})
-        assert reply.status == 422, bad
+        assert_problem(reply, 422, "validation_error")
         assert error_fields(reply) == ["dueDate"]
 
 
@@ -174,14 +175,14 @@ def test_project_must_be_a_project_of_the_same_customer(api: Verbs) -> None:
     customer, other = new_customer(api), new_customer(api)
     theirs = add_project(api, other["id"])
     reply = post(api, customer["id"], {"type": "note", "body": "x", "customerProjectId": theirs["id"]})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["customerProjectId"]
 
 
 def test_non_uuid_project_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = post(api, customer["id"], {"type": "note", "body": "x", "customerProjectId": "lobby"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["customerProjectId"]
 
 
@@ -196,7 +197,7 @@ def test_attendees_must_be_contacts_of_the_same_customer(api: Verbs) -> None:
     mine = add_contact(api, customer["id"])
     theirs = add_contact(api, other["id"])
     reply = post(api, customer["id"], {"type": "meeting", "body": "x", "attendees": [mine["id"], theirs["id"]]})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["attendees[1]"]
 
 
@@ -268,7 +269,7 @@ def test_timeline_filters_by_project(api: Verbs) -> None:
 
 def test_timeline_unknown_type_filter_is_422(api: Verbs) -> None:
     customer = new_customer(api)
-    assert api.get(activities_path(customer["id"]), query="type=fax").status == 422
+    assert_problem(api.get(activities_path(customer["id"]), query="type=fax"), 422, "validation_error")
 
 
 def test_timeline_pages_with_a_cursor(api: Verbs) -> None:
@@ -288,8 +289,8 @@ def test_timeline_pages_with_a_cursor(api: Verbs) -> None:
 
 def test_limit_outside_1_to_100_is_422(api: Verbs) -> None:
     customer = new_customer(api)
-    assert api.get(activities_path(customer["id"]), query="limit=0").status == 422
-    assert api.get(activities_path(customer["id"]), query="limit=101").status == 422
+    assert_problem(api.get(activities_path(customer["id"]), query="limit=0"), 422, "validation_error")
+    assert_problem(api.get(activities_path(customer["id"]), query="limit=101"), 422, "validation_error")
 
 
 def test_a_cursor_of_another_customer_is_400_bad_cursor(api: Verbs) -> None:
@@ -318,10 +319,6 @@ def test_an_empty_timeline_is_200(api: Verbs) -> None:
     assert api.get(activities_path(customer["id"])).body == {"items": [], "nextCursor": None}
 
 
-def test_timeline_of_an_unknown_customer_is_404(api: Verbs) -> None:
-    assert api.get(activities_path(str(uuid.uuid4()))).status == 404
-
-
 # --- change and delete ----------------------------------------------------------------------------------------
 
 
@@ -338,7 +335,7 @@ def test_patch_applies_the_rules_to_the_merged_activity(api: Verbs) -> None:
     customer = new_customer(api)
     activity = add_activity(api, customer["id"])
     reply = api.patch(activity_path(customer["id"], activity["id"]), {"dueDate": "2026-05-01"}, headers=if_match(1))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["dueDate"]
 
 
@@ -351,27 +348,12 @@ def test_patch_turning_a_note_into_a_task_puts_it_on_the_task_list(api: Verbs) -
     assert [t["id"] for t in api.get("/tasks").body["items"]] == [note["id"]]
 
 
-def test_patch_without_if_match_is_428(api: Verbs) -> None:
-    customer = new_customer(api)
-    activity = add_activity(api, customer["id"])
-    assert api.patch(activity_path(customer["id"], activity["id"]), {"body": "x"}).status == 428
-
-
-def test_patch_with_a_stale_if_match_is_412_with_current_version(api: Verbs) -> None:
-    customer = new_customer(api)
-    activity = add_activity(api, customer["id"])
-    api.patch(activity_path(customer["id"], activity["id"]), {"body": "a"}, headers=if_match(1))
-    reply = api.patch(activity_path(customer["id"], activity["id"]), {"body": "b"}, headers=if_match(1))
-    assert reply.status == 412
-    assert reply.body["currentVersion"] == 2
-
-
 def test_patch_adding_a_foreign_attendee_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     activity = add_activity(api, customer["id"])
     reply = api.patch(activity_path(customer["id"], activity["id"]), {"attendees": [str(uuid.uuid4())]},
                       headers=if_match(1))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["attendees[0]"]
 
 
@@ -382,80 +364,4 @@ def test_delete_is_204_and_the_activity_is_gone(api: Verbs) -> None:
     assert api.get(activities_path(customer["id"])).body["items"] == []
 
 
-def test_delete_without_if_match_is_428(api: Verbs) -> None:
-    customer = new_customer(api)
-    activity = add_activity(api, customer["id"])
-    assert api.delete(activity_path(customer["id"], activity["id"])).status == 428
-
-
-def test_delete_with_a_stale_if_match_is_412(api: Verbs) -> None:
-    customer = new_customer(api)
-    activity = add_activity(api, customer["id"])
-    reply = api.delete(activity_path(customer["id"], activity["id"]), headers=if_match(3))
-    assert reply.status == 412
-    assert reply.body["currentVersion"] == 1
-
-
-def test_delete_of_an_unknown_activity_is_404(api: Verbs) -> None:
-    customer = new_customer(api)
-    assert api.delete(activity_path(customer["id"], str(uuid.uuid4())), headers=if_match(1)).status == 404
-
-
-# --- the customer's state, tenancy, roles --------------------------------------------------------------------
-
-
-def test_create_under_a_deleted_customer_is_409_customer_deleted(api: Verbs) -> None:
-    customer = new_customer(api)
-    delete_customer(api, customer)
-    reply = post(api, customer["id"], {"type": "note", "body": "x"})
-    assert reply.status == 409
-    assert reply.body["code"] == "customer_deleted"
-
-
-def test_patch_under_a_deleted_customer_is_409_customer_deleted(api: Verbs) -> None:
-    customer = new_customer(api)
-    activity = add_activity(api, customer["id"])
-    delete_customer(api, customer)
-    reply = api.patch(activity_path(customer["id"], activity["id"]), {"body": "x"}, headers=if_match(1))
-    assert reply.status == 409
-    assert reply.body["code"] == "customer_deleted"
-
-
-def test_delete_under_a_deleted_customer_is_409_customer_deleted(api: Verbs) -> None:
-    customer = new_customer(api)
-    activity = add_activity(api, customer["id"])
-    delete_customer(api, customer)
-    reply = api.delete(activity_path(customer["id"], activity["id"]), headers=if_match(1))
-    assert reply.status == 409
-    assert reply.body["code"] == "customer_deleted"
-
-
-def test_create_under_an_unknown_customer_is_404(api: Verbs) -> None:
-    assert post(api, str(uuid.uuid4()), {"type": "note", "body": "x"}).status == 404
-
-
-def test_another_orgs_activities_are_404(api: Verbs) -> None:
-    customer = new_customer(api)
-    activity = add_activity(api, customer["id"])
-    assert api.get(activities_path(customer["id"]), org="globex").status == 404
-    assert post(api, customer["id"], {"type": "note", "body": "x"}, org="globex").status == 404
-    assert api.patch(activity_path(customer["id"], activity["id"]), {"body": "x"}, headers=if_match(1),
-                     org="globex").status == 404
-    assert api.delete(activity_path(customer["id"], activity["id"]), headers=if_match(1), org="globex").status == 404
-
-
-def test_non_uuid_ids_are_404(api: Verbs) -> None:
-    customer = new_customer(api)
-    assert api.get(activities_path("nope")).status == 404
-    assert api.patch(activity_path(customer["id"], "nope"), {"body": "x"}, headers=if_match(1)).status == 404
-    assert api.delete(activity_path(customer["id"], "nope"), headers=if_match(1)).status == 404
-
-
-def test_viewer_reads_the_timeline_but_cannot_write(api: Verbs) -> None:
-    customer = new_customer(api)
-    activity = add_activity(api, customer["id"])
-    assert api.get(activities_path(customer["id"]), role="viewer").status == 200
-    assert post(api, customer["id"], {"type": "note", "body": "x"}, role="viewer").status == 403
-    assert api.patch(activity_path(customer["id"], activity["id"]), {"body": "x"}, headers=if_match(1),
-                     role="viewer").status == 403
-    assert api.delete(activity_path(customer["id"], activity["id"]), headers=if_match(1), role="viewer").status == 403
+# The customer's state, tenancy, ids and roles: test_child_resources.py (the sweep of every child resource).

@@ -81,7 +81,8 @@ def test_hostile_query_strings_are_not_5xx(api: Verbs, method: str, path: str) -
 def test_oversized_bodies_are_413(api: Verbs, method: str, path: str) -> None:
     body = json.dumps({"notes": "x" * (300 * 1024)})
     reply = api.call(method, concrete(path, str(uuid.uuid4())), raw_body=body, headers={"If-Match": '"1"'})
-    assert reply.status == (401 if (method, path) in SIGNED_ROUTES else 413)
+    signed = (method, path) in SIGNED_ROUTES
+    assert (reply.status, reply.body["code"]) == ((401, "unauthorized") if signed else (413, "payload_too_large"))
     assert_problem(reply, (method, path))
 
 
@@ -91,7 +92,8 @@ def test_wrong_media_type_is_415(api: Verbs, method: str, path: str) -> None:
         pytest.skip("imports take text/csv")
     reply = api.call(method, concrete(path, str(uuid.uuid4())), raw_body="<xml/>",
                      headers={"content-type": "application/xml", "If-Match": '"1"'})
-    assert reply.status == (401 if (method, path) in SIGNED_ROUTES else 415)
+    signed = (method, path) in SIGNED_ROUTES
+    assert (reply.status, reply.body["code"]) == ((401, "unauthorized") if signed else (415, "unsupported_media_type"))
     assert_problem(reply, (method, path))
 
 
@@ -99,6 +101,7 @@ def test_unknown_route_is_a_404_problem(api: Verbs) -> None:
     reply = api.get("/no/such/route")
     assert reply.status == 404
     assert_problem(reply, "unknown route")
+    assert reply.body["code"] == "not_found"
 
 
 @pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] in {"POST", "PUT", "PATCH"}])

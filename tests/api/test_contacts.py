@@ -1,4 +1,5 @@
-"""Contacts of a customer (SPEC §4.4) through the real handlers: fields, roles, versions, tenancy."""
+"""Contacts of a customer (SPEC §4.4) through the real handlers: fields, roles, versions. If-Match, tenancy,
+ids and a deleted customer, as for every child resource: test_child_resources.py."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from local.invoke import Verbs
 from .parts import (
     add_address,
     add_contact,
+    assert_problem,
     counted,
-    delete_customer,
     if_match,
     new_customer,
     set_attribute,
@@ -58,28 +59,28 @@ def test_create_bumps_the_customer_version(api: Verbs) -> None:
 def test_name_is_required(api: Verbs) -> None:
     customer = new_customer(api)
     reply = api.post(contacts_path(customer["id"]), {"title": "No name"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [e["field"] for e in reply.body["errors"]] == ["name"]
 
 
 def test_blank_name_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = api.post(contacts_path(customer["id"]), {"name": "   "})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "name"
 
 
 def test_name_longer_than_255_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = api.post(contacts_path(customer["id"]), {"name": "x" * 256})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "name"
 
 
 def test_title_longer_than_255_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = api.post(contacts_path(customer["id"]), {"name": "Ada", "title": "x" * 256})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "title"
 
 
@@ -91,7 +92,7 @@ def test_email_is_lower_cased(api: Verbs) -> None:
 def test_invalid_email_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = api.post(contacts_path(customer["id"]), {"name": "Ada", "email": "not-an-email"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "email"
 
 
@@ -105,21 +106,21 @@ def test_phone_is_normalised_with_the_org_settings(api: Verbs) -> None:
 def test_local_phone_without_an_area_code_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = api.post(contacts_path(customer["id"]), {"name": "Ada", "phone": "555 0101"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "phone"
 
 
 def test_impossible_phone_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = api.post(contacts_path(customer["id"]), {"name": "Ada", "phone": "+1 2"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "phone"
 
 
 def test_unknown_role_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = api.post(contacts_path(customer["id"]), {"name": "Ada", "roles": ["boss"]})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"].startswith("roles")
 
 
@@ -144,21 +145,21 @@ def test_a_second_primary_contact_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     add_contact(api, customer["id"], roles=["primary"])
     reply = api.post(contacts_path(customer["id"]), {"name": "Other", "roles": ["primary"]})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "roles"
 
 
 def test_address_entry_must_exist(api: Verbs) -> None:
     customer = new_customer(api)
     reply = api.post(contacts_path(customer["id"]), {"name": "Ada", "addressEntryId": str(uuid.uuid4())})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "addressEntryId"
 
 
 def test_non_uuid_address_entry_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = api.post(contacts_path(customer["id"]), {"name": "Ada", "addressEntryId": "head-office"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "addressEntryId"
 
 
@@ -166,7 +167,7 @@ def test_address_entry_of_another_org_is_422(api: Verbs) -> None:
     theirs = add_address(api, org="globex")
     customer = new_customer(api)
     reply = api.post(contacts_path(customer["id"]), {"name": "Ada", "addressEntryId": theirs["id"]})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
 
 
 def test_a_refused_contact_changes_nothing(api: Verbs) -> None:
@@ -185,7 +186,7 @@ def test_contact_with_an_address_entry_is_saved(api: Verbs) -> None:
 def test_unknown_fields_are_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = api.post(contacts_path(customer["id"]), {"name": "Ada", "mood": "happy"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "mood"
 
 
@@ -196,13 +197,13 @@ def test_the_51st_contact_is_422(api: Verbs) -> None:
                   headers=if_match(1))
     assert put.status == 200, put.body
     reply = api.post(contacts_path(customer["id"]), {"name": "One too many"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "contacts"
 
 
 def test_create_under_an_unknown_customer_is_404(api: Verbs) -> None:
     reply = api.post(contacts_path(str(uuid.uuid4())), {"name": "Ada"})
-    assert reply.status == 404
+    assert_problem(reply, 404, "not_found")
 
 
 def test_retry_with_the_same_idempotency_key_creates_one_contact(api: Verbs) -> None:
@@ -235,7 +236,7 @@ def test_list_returns_the_contacts_by_name(api: Verbs) -> None:
 
 
 def test_list_of_an_unknown_customer_is_404(api: Verbs) -> None:
-    assert api.get(contacts_path(str(uuid.uuid4()))).status == 404
+    assert_problem(api.get(contacts_path(str(uuid.uuid4()))), 404, "not_found")
 
 
 def test_get_customer_includes_its_contacts(api: Verbs) -> None:
@@ -346,23 +347,7 @@ def test_customer_if_match_is_stale_after_a_contact_write(api: Verbs) -> None:
     customer = new_customer(api)
     add_contact(api, customer["id"])
     reply = api.patch(f"/customers/{customer['id']}", {"notes": "x"}, headers=if_match(1))
-    assert reply.status == 412
-    assert reply.body["currentVersion"] == 2
-
-
-def test_patch_without_if_match_is_428(api: Verbs) -> None:
-    customer = new_customer(api)
-    contact = add_contact(api, customer["id"])
-    reply = api.patch(contact_path(customer["id"], contact["id"]), {"title": "x"})
-    assert reply.status == 428
-
-
-def test_patch_with_a_stale_if_match_is_412_with_current_version(api: Verbs) -> None:
-    customer = new_customer(api)
-    contact = add_contact(api, customer["id"])
-    api.patch(contact_path(customer["id"], contact["id"]), {"title": "a"}, headers=if_match(1))
-    reply = api.patch(contact_path(customer["id"], contact["id"]), {"title": "b"}, headers=if_match(1))
-    assert reply.status == 412
+    assert_problem(reply, 412, "version_conflict")
     assert reply.body["currentVersion"] == 2
 
 
@@ -371,7 +356,7 @@ def test_patch_cannot_make_a_second_primary(api: Verbs) -> None:
     add_contact(api, customer["id"], roles=["primary"])
     other = add_contact(api, customer["id"], name="Other")
     reply = api.patch(contact_path(customer["id"], other["id"]), {"roles": ["primary"]}, headers=if_match(1))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "roles"
 
 
@@ -388,14 +373,14 @@ def test_patch_that_removes_the_name_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     contact = add_contact(api, customer["id"])
     reply = api.patch(contact_path(customer["id"], contact["id"]), {"name": None}, headers=if_match(1))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
 
 
 def test_patch_of_another_customers_contact_is_404(api: Verbs) -> None:
     mine, other = new_customer(api), new_customer(api)
     contact = add_contact(api, other["id"])
     reply = api.patch(contact_path(mine["id"], contact["id"]), {"title": "x"}, headers=if_match(1))
-    assert reply.status == 404
+    assert_problem(reply, 404, "not_found")
 
 
 # --- delete -------------------------------------------------------------------------------------------
@@ -409,86 +394,7 @@ def test_delete_is_204_and_the_contact_is_gone(api: Verbs) -> None:
     assert api.get(f"/customers/{customer['id']}").body["version"] == 3
 
 
-def test_delete_without_if_match_is_428(api: Verbs) -> None:
-    customer = new_customer(api)
-    contact = add_contact(api, customer["id"])
-    assert api.delete(contact_path(customer["id"], contact["id"])).status == 428
-
-
-def test_delete_with_a_stale_if_match_is_412(api: Verbs) -> None:
-    customer = new_customer(api)
-    contact = add_contact(api, customer["id"])
-    reply = api.delete(contact_path(customer["id"], contact["id"]), headers=if_match(7))
-    assert reply.status == 412
-    assert reply.body["currentVersion"] == 1
-
-
-def test_delete_of_an_unknown_contact_is_404(api: Verbs) -> None:
-    customer = new_customer(api)
-    assert api.delete(contact_path(customer["id"], str(uuid.uuid4())), headers=if_match(1)).status == 404
-
-
-# --- the customer's state, tenancy, roles ---------------------------------------------------------------
-
-
-def test_create_under_a_deleted_customer_is_409_customer_deleted(api: Verbs) -> None:
-    customer = new_customer(api)
-    delete_customer(api, customer)
-    reply = api.post(contacts_path(customer["id"]), {"name": "Ada"})
-    assert reply.status == 409
-    assert reply.body["code"] == "customer_deleted"
-
-
-def test_patch_under_a_deleted_customer_is_409_customer_deleted(api: Verbs) -> None:
-    customer = new_customer(api)
-    contact = add_contact(api, customer["id"])
-    delete_customer(api, customer)
-    reply = api.patch(contact_path(customer["id"], contact["id"]), {"title": "x"}, headers=if_match(1))
-    assert reply.status == 409
-    assert reply.body["code"] == "customer_deleted"
-
-
-def test_delete_under_a_deleted_customer_is_409_customer_deleted(api: Verbs) -> None:
-    customer = new_customer(api)
-    contact = add_contact(api, customer["id"])
-    delete_customer(api, customer)
-    reply = api.delete(contact_path(customer["id"], contact["id"]), headers=if_match(1))
-    assert reply.status == 409
-    assert reply.body["code"] == "customer_deleted"
-
-
-def test_contacts_of_a_deleted_customer_stay_readable(api: Verbs) -> None:
-    customer = new_customer(api)
-    add_contact(api, customer["id"])
-    delete_customer(api, customer)
-    assert len(api.get(contacts_path(customer["id"])).body["items"]) == 1
-
-
-def test_another_orgs_customer_contacts_are_404(api: Verbs) -> None:
-    customer = new_customer(api)
-    contact = add_contact(api, customer["id"])
-    assert api.get(contacts_path(customer["id"]), org="globex").status == 404
-    assert api.post(contacts_path(customer["id"]), {"name": "x"}, org="globex").status == 404
-    assert api.patch(contact_path(customer["id"], contact["id"]), {"title": "x"}, headers=if_match(1),
-                     org="globex").status == 404
-    assert api.delete(contact_path(customer["id"], contact["id"]), headers=if_match(1), org="globex").status == 404
-
-
-def test_non_uuid_ids_are_404(api: Verbs) -> None:
-    customer = new_customer(api)
-    assert api.get(contacts_path("not-a-uuid")).status == 404
-    assert api.patch(contact_path(customer["id"], "nope"), {"title": "x"}, headers=if_match(1)).status == 404
-    assert api.delete(contact_path(customer["id"], "nope"), headers=if_match(1)).status == 404
-
-
-def test_viewer_reads_contacts_but_cannot_write_them(api: Verbs) -> None:
-    customer = new_customer(api)
-    contact = add_contact(api, customer["id"])
-    assert api.get(contacts_path(customer["id"]), role="viewer").status == 200
-    assert api.post(contacts_path(customer["id"]), {"name": "x"}, role="viewer").status == 403
-    assert api.patch(contact_path(customer["id"], contact["id"]), {"title": "x"}, headers=if_match(1),
-                     role="viewer").status == 403
-    assert api.delete(contact_path(customer["id"], contact["id"]), headers=if_match(1), role="viewer").status == 403
+# --- roles (the customer's state, tenancy and ids: test_child_resources.py) -----------------------------
 
 
 def test_editor_may_write_contacts(api: Verbs) -> None:

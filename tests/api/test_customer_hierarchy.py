@@ -9,7 +9,7 @@ import pytest
 from local.invoke import Verbs
 
 from .helpers import customer_body
-from .parts import error_fields
+from .parts import assert_problem, error_fields
 from .test_customers import _add_entry
 
 pytestmark = pytest.mark.over_http
@@ -32,7 +32,7 @@ def create(api: Verbs, **fields: Any) -> dict[str, Any]:
 def test_member_must_have_a_purchaser_parent(api: Verbs, roles: dict[str, str]) -> None:
     plain = create(api)
     reply = api.post("/customers", customer_body(customerTypeId=roles["member"], parentCustomerId=plain["id"]))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["parentCustomerId"]
     purchaser = create(api, customerTypeId=roles["purchaser"])
     assert create(api, customerTypeId=roles["member"], parentCustomerId=purchaser["id"])
@@ -40,19 +40,22 @@ def test_member_must_have_a_purchaser_parent(api: Verbs, roles: dict[str, str]) 
 
 def test_member_without_parent_is_422(api: Verbs, roles: dict[str, str]) -> None:
     reply = api.post("/customers", customer_body(customerTypeId=roles["member"]))
-    assert reply.status == 422 and error_fields(reply) == ["parentCustomerId"]
+    assert_problem(reply, 422, "validation_error")
+    assert error_fields(reply) == ["parentCustomerId"]
 
 
 def test_purchaser_cannot_have_a_parent(api: Verbs, roles: dict[str, str]) -> None:
     parent = create(api)
     reply = api.post("/customers", customer_body(customerTypeId=roles["purchaser"], parentCustomerId=parent["id"]))
-    assert reply.status == 422 and error_fields(reply) == ["parentCustomerId"]
+    assert_problem(reply, 422, "validation_error")
+    assert error_fields(reply) == ["parentCustomerId"]
 
 
 def test_parent_must_exist_in_the_org(api: Verbs, roles: dict[str, str]) -> None:
     other = api.post("/customers", customer_body("globex"), org="globex").body
     reply = api.post("/customers", customer_body(parentCustomerId=other["id"]))
-    assert reply.status == 422 and error_fields(reply) == ["parentCustomerId"]
+    assert_problem(reply, 422, "validation_error")
+    assert error_fields(reply) == ["parentCustomerId"]
 
 
 def test_a_customer_cannot_become_its_own_ancestor(api: Verbs, roles: dict[str, str]) -> None:
@@ -60,9 +63,10 @@ def test_a_customer_cannot_become_its_own_ancestor(api: Verbs, roles: dict[str, 
     middle = create(api, parentCustomerId=top["id"])
     bottom = create(api, parentCustomerId=middle["id"])
     reply = api.patch(f"/customers/{top['id']}", {"parentCustomerId": bottom["id"]}, headers={"If-Match": '"1"'})
-    assert reply.status == 422 and error_fields(reply) == ["parentCustomerId"]
+    assert_problem(reply, 422, "validation_error")
+    assert error_fields(reply) == ["parentCustomerId"]
     reply = api.patch(f"/customers/{top['id']}", {"parentCustomerId": top["id"]}, headers={"If-Match": '"1"'})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
 
 
 def test_depth_is_at_most_ten(api: Verbs, roles: dict[str, str]) -> None:
@@ -70,7 +74,8 @@ def test_depth_is_at_most_ten(api: Verbs, roles: dict[str, str]) -> None:
     for _ in range(9):
         parent = create(api, parentCustomerId=parent["id"])
     reply = api.post("/customers", customer_body(parentCustomerId=parent["id"]))
-    assert reply.status == 422 and error_fields(reply) == ["parentCustomerId"]
+    assert_problem(reply, 422, "validation_error")
+    assert error_fields(reply) == ["parentCustomerId"]
 
 
 def test_delete_with_live_children_is_409_has_children(api: Verbs, roles: dict[str, str]) -> None:
@@ -96,14 +101,15 @@ def test_restoring_a_customer_whose_parent_is_deleted_is_409(api: Verbs, roles: 
     api.delete(f"/customers/{child['id']}", headers={"If-Match": '"1"'})
     api.delete(f"/customers/{parent['id']}", headers={"If-Match": '"1"'})
     reply = api.post(f"/customers/{child['id']}/restore", headers={"If-Match": '"2"'})
-    assert reply.status == 409
+    assert_problem(reply, 409, "parent_deleted")
 
 
 def test_a_deleted_customer_cannot_be_a_parent(api: Verbs, roles: dict[str, str]) -> None:
     parent = create(api)
     api.delete(f"/customers/{parent['id']}", headers={"If-Match": '"1"'})
     reply = api.post("/customers", customer_body(parentCustomerId=parent["id"]))
-    assert reply.status == 422 and error_fields(reply) == ["parentCustomerId"]
+    assert_problem(reply, 422, "validation_error")
+    assert error_fields(reply) == ["parentCustomerId"]
 
 
 def test_changing_type_so_children_break_their_rule_is_422(api: Verbs, roles: dict[str, str]) -> None:
@@ -111,7 +117,7 @@ def test_changing_type_so_children_break_their_rule_is_422(api: Verbs, roles: di
     create(api, customerTypeId=roles["member"], parentCustomerId=purchaser["id"])
     reply = api.patch(f"/customers/{purchaser['id']}", {"customerTypeId": customer_body()["customerTypeId"]},
                       headers={"If-Match": '"1"'})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert error_fields(reply) == ["customerTypeId"]
 
 
@@ -119,7 +125,7 @@ def test_changing_a_child_to_purchaser_while_it_has_a_parent_is_422(api: Verbs, 
     parent = create(api)
     child = create(api, parentCustomerId=parent["id"])
     reply = api.patch(f"/customers/{child['id']}", {"customerTypeId": roles["purchaser"]}, headers={"If-Match": '"1"'})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
 
 
 def test_restore_puts_the_child_back_under_its_parent(api: Verbs, roles: dict[str, str]) -> None:

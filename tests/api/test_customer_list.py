@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from local.invoke import Reply, Verbs
+from tests.api.parts import assert_problem
 
 from .helpers import customer_body, default_type_id
 
@@ -75,8 +76,8 @@ def test_pages_follow_the_cursor_to_the_end(api: Verbs) -> None:
 
 
 def test_limit_outside_1_to_100_is_422(api: Verbs) -> None:
-    assert api.get("/customers", query="limit=0").status == 422
-    assert api.get("/customers", query="limit=101").status == 422
+    assert_problem(api.get("/customers", query="limit=0"), 422, "validation_error")
+    assert_problem(api.get("/customers", query="limit=101"), 422, "validation_error")
 
 
 def test_edited_cursor_is_400_bad_cursor(api: Verbs) -> None:
@@ -93,7 +94,7 @@ def test_cursor_of_another_org_is_400(api: Verbs) -> None:
         make(api, f"C{index}")
     cursor = api.get("/customers", query="limit=1").body["nextCursor"]
     reply = api.get("/customers", query=f"limit=1&cursor={cursor}", org="globex")
-    assert reply.status == 400
+    assert_problem(reply, 400, "bad_cursor")
 
 
 def test_other_orgs_customers_never_appear(api: Verbs) -> None:
@@ -103,4 +104,4 @@ def test_other_orgs_customers_never_appear(api: Verbs) -> None:
 
 
 def test_invalid_enum_filter_is_422(api: Verbs) -> None:
-    assert api.get("/customers", query="accountState=sleepy").status == 422
+    assert_problem(api.get("/customers", query="accountState=sleepy"), 422, "validation_error")

@@ -12,7 +12,7 @@ from clientele.services import orgs
 from local.invoke import Verbs
 
 from .helpers import customer_body, default_type_id
-from .parts import set_dialing
+from .parts import assert_problem, set_dialing
 
 pytestmark = pytest.mark.over_http
 
@@ -54,14 +54,14 @@ def test_first_name_or_company_name_is_required(api: Verbs) -> None:
 
 def test_customer_type_is_required(api: Verbs) -> None:
     reply = api.post("/customers", {"companyName": "Acme"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [e["field"] for e in reply.body["errors"]] == ["customerTypeId"]
 
 
 def test_customer_type_of_another_org_is_refused(api: Verbs) -> None:
     other = default_type_id("globex")
     reply = api.post("/customers", customer_body(customerTypeId=other))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
 
 
 def test_display_name_sent_by_the_client_is_ignored(api: Verbs) -> None:
@@ -78,7 +78,7 @@ def test_phones_are_normalised_with_the_org_country_and_area_code(api: Verbs, ta
 
 def test_local_phone_without_area_code_is_422_naming_the_entry(api: Verbs) -> None:
     reply = api.post("/customers", customer_body(phones=["212 555 0101", "555 0101"]))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "phones[1]"
 
 
@@ -90,7 +90,7 @@ def test_emails_are_lower_cased_and_the_first_is_the_main_one(api: Verbs) -> Non
 
 def test_invalid_email_is_422(api: Verbs) -> None:
     reply = api.post("/customers", customer_body(emails=["nope"]))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "emails[0]"
 
 
@@ -98,7 +98,7 @@ def test_address_country_is_validated_and_upper_cased(api: Verbs) -> None:
     body = create(api, billingAddress={"line1": "1 Main St", "country": "kn"})
     assert body["billingAddress"]["country"] == "KN"
     reply = api.post("/customers", customer_body(shippingAddress={"country": "XX"}))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "shippingAddress.country"
 
 
@@ -109,13 +109,13 @@ def test_percentages_accept_numbers_and_numeric_strings_and_return_numbers(api: 
 
 def test_percentages_outside_0_to_100_are_422(api: Verbs) -> None:
     reply = api.post("/customers", customer_body(discountRate=101))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "discountRate"
 
 
 def test_unknown_fields_are_422_naming_the_field(api: Verbs) -> None:
     reply = api.post("/customers", customer_body(favouriteColour="red"))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "favouriteColour"
 
 
@@ -135,7 +135,7 @@ def test_non_uuid_id_is_404(api: Verbs) -> None:
 
 def test_another_orgs_customer_is_404(api: Verbs) -> None:
     created = create(api)
-    assert api.get(f"/customers/{created['id']}", org="globex").status == 404
+    assert_problem(api.get(f"/customers/{created['id']}", org="globex"), 404, "not_found")
 
 
 def test_patch_changes_only_sent_fields_and_bumps_the_version(api: Verbs) -> None:
@@ -157,7 +157,7 @@ def test_patch_null_clears_an_optional_field(api: Verbs) -> None:
 def test_patch_that_removes_every_name_is_422(api: Verbs) -> None:
     created = create(api)
     reply = api.patch(f"/customers/{created['id']}", {"companyName": None}, headers={"If-Match": '"1"'})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
 
 
 def test_patch_without_if_match_is_428(api: Verbs) -> None:
@@ -179,7 +179,7 @@ def test_patch_with_stale_if_match_is_412_with_current_version(api: Verbs) -> No
 def test_validation_comes_before_the_precondition(api: Verbs) -> None:
     created = create(api)
     reply = api.patch(f"/customers/{created['id']}", {"discountRate": "lots"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
 
 
 def test_put_replaces_the_document_and_omitted_fields_take_defaults(api: Verbs) -> None:
@@ -226,12 +226,12 @@ def test_restore_brings_a_customer_back(api: Verbs) -> None:
 
 def test_restore_needs_if_match(api: Verbs) -> None:
     created = create(api)
-    assert api.post(f"/customers/{created['id']}/restore").status == 428
+    assert_problem(api.post(f"/customers/{created['id']}/restore"), 428, "precondition_required")
 
 
 def test_delete_of_missing_customer_is_404(api: Verbs) -> None:
     reply = api.delete(f"/customers/{uuid.uuid4()}", headers={"If-Match": '"1"'})
-    assert reply.status == 404
+    assert_problem(reply, 404, "not_found")
 
 
 def test_broker_fee_defaults_to_the_brokers_default(api: Verbs, table: str) -> None:
@@ -270,12 +270,12 @@ def test_missing_claims_are_401(api: Verbs) -> None:
 
 def test_wrong_content_type_is_415(api: Verbs) -> None:
     reply = api.post("/customers", raw_body="a,b", headers={"content-type": "text/csv"})
-    assert reply.status == 415
+    assert_problem(reply, 415, "unsupported_media_type")
 
 
 def test_malformed_json_is_422(api: Verbs) -> None:
     reply = api.post("/customers", raw_body="{not json")
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "body"
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from clientele import aws
 from local.invoke import Verbs
+from tests.api.parts import assert_problem
 
 from .helpers import customer_body
 
@@ -76,7 +77,7 @@ def test_a_cancelled_save_leaves_customer_and_parent_unchanged(api: Verbs) -> No
     # The second condition (an inactive/missing segment) cancels the whole transaction.
     reply = api.post("/customers", customer_body(parentCustomerId=parent["id"],
                                                  customerSegmentId="00000000-0000-4000-8000-000000000000"))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert api.get(f"/customers/{parent['id']}").body == before
     assert [c["id"] for c in api.get("/customers").body["items"]] == [parent["id"]]
     assert api.delete(f"/customers/{parent['id']}", headers={"If-Match": '"1"'}).status == 204

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from local.invoke import Reply, Verbs
+from tests.api.parts import assert_problem
 
 from .helpers import customer_body, default_type_id
 
@@ -56,7 +57,7 @@ def test_patch_changing_several_owned_fields_lists_all_of_them(api: Verbs) -> No
     created = _customer(api)
     _set_integration(api, True)
     reply = _patch(api, created, {"firstName": "Grace", "emails": "grace@example.com", "notes": None})
-    assert reply.status == 409
+    assert_problem(reply, 409, "field_owned_by_integration")
     assert reply.body["fields"] == ["firstName", "emails", "notes"]
     assert [error["field"] for error in reply.body["errors"]] == ["firstName", "emails", "notes"]
 
@@ -119,7 +120,7 @@ def test_put_with_a_changed_owned_field_is_409(api: Verbs) -> None:
     created = _customer(api)
     _set_integration(api, True)
     reply = _put(api, created, {"customerTypeId": default_type_id(), "lastName": "Byron"})
-    assert reply.status == 409
+    assert_problem(reply, 409, "field_owned_by_integration")
     assert reply.body["fields"] == ["lastName"]
 
 
@@ -133,4 +134,4 @@ def test_stale_if_match_is_412_before_ownership(api: Verbs) -> None:
     created = _customer(api)
     _set_integration(api, True)
     reply = api.patch(f"/customers/{created.body['id']}", {"companyName": "X"}, headers={"if-match": '"9"'})
-    assert reply.status == 412
+    assert_problem(reply, 412, "version_conflict")

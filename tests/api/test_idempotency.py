@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from local.invoke import Verbs
+from tests.api.parts import assert_problem
 
 from .helpers import customer_body
 
@@ -37,7 +38,7 @@ def test_keys_are_scoped_to_the_organisation(api: Verbs) -> None:
 
 def test_failed_requests_are_not_remembered(api: Verbs) -> None:
     bad = customer_body(emails=["nope"])
-    assert api.post("/customers", bad, headers={"Idempotency-Key": "k3"}).status == 422
+    assert_problem(api.post("/customers", bad, headers={"Idempotency-Key": "k3"}), 422, "validation_error")
     good = api.post("/customers", customer_body(), headers={"Idempotency-Key": "k3"})
     assert good.status == 201
 

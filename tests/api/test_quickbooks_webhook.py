@@ -10,6 +10,7 @@ import pytest
 
 from clientele.services.quickbooks_webhook import DETAIL_TYPE, EVENT_SOURCE, signature_of
 from local.invoke import Reply, Verbs
+from tests.api.parts import assert_problem
 from tests.bus import Watch, watch
 from tests.jobs.qbo_fixtures import classic_customer, classic_notification, cloud_event, cloud_merge
 
@@ -96,14 +97,14 @@ def test_bad_signature_is_401_and_enqueues_nothing(api: Verbs, queue: Watch) -> 
 def test_missing_signature_is_401_and_enqueues_nothing(api: Verbs, queue: Watch) -> None:
     _connect_realm(api)
     reply = _send(api, _classic(), signature=None)
-    assert reply.status == 401
+    assert_problem(reply, 401, "unauthorized")
     assert queue() == []
 
 
 def test_signature_of_another_body_is_401(api: Verbs, queue: Watch) -> None:
     _connect_realm(api)
     signature = signature_of(json.dumps(_classic(ids=("1",))).encode(), TOKEN)
-    assert _send(api, _classic(ids=("1", "2")), signature=signature).status == 401
+    assert_problem(_send(api, _classic(ids=("1", "2")), signature=signature), 401, "unauthorized")
     assert queue() == []
 
 
@@ -128,7 +129,7 @@ def test_signed_body_that_is_not_json_is_400(api: Verbs, queue: Watch) -> None:
     raw = "not json"
     reply = api.call("POST", PATH, org=None, raw_body=raw,
                      headers={"intuit-signature": signature_of(raw.encode(), TOKEN)})
-    assert reply.status == 400
+    assert_problem(reply, 400, "bad_request")
     assert queue() == []
 
 

@@ -11,7 +11,7 @@ import pytest
 from clientele.store import keys
 from local.invoke import Reply, Verbs
 
-from .parts import add_address, add_contact, counted, if_match, new_customer, stored, stored_item
+from .parts import add_address, add_contact, assert_problem, counted, if_match, new_customer, stored, stored_item
 
 pytestmark = pytest.mark.over_http
 
@@ -53,8 +53,8 @@ def test_update_one_create_one_delete_one_in_a_single_put(api: Verbs) -> None:
     after = document(api, customer["id"]).body
     assert sorted(c["name"] for c in after["contacts"]) == ["Keep Me", "New Person", "Pat Primary"]
     assert drop["id"] not in {c["id"] for c in after["contacts"]}
-    assert api.patch(f"/customers/{customer['id']}/contacts/{drop['id']}", {"title": "x"},
-                     headers=if_match(1)).status == 404
+    assert_problem(api.patch(f"/customers/{customer['id']}/contacts/{drop['id']}", {"title": "x"},
+                             headers=if_match(1)), 404, "not_found")
 
 
 @pytest.mark.in_process
@@ -104,7 +104,7 @@ def test_an_empty_list_deletes_every_contact(api: Verbs) -> None:
 def test_contacts_null_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     reply = put(api, customer["id"], {**document(api, customer["id"]).body, "contacts": None}, 1)
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "contacts"
 
 
@@ -162,7 +162,7 @@ def test_an_unknown_contact_id_is_422(api: Verbs) -> None:
     customer = new_customer(api)
     body = {**document(api, customer["id"]).body, "contacts": [{"id": str(uuid.uuid4()), "name": "Ghost"}]}
     reply = put(api, customer["id"], body, 1)
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "contacts[0].id"
 
 
@@ -244,7 +244,7 @@ def test_reconcile_moves_address_references(api: Verbs) -> None:
     entry = add_address(api)
     customer = new_customer(api)
     contact = add_contact(api, customer["id"], addressEntryId=entry["id"])
-    assert api.delete(f"/address-book/{entry['id']}", headers=if_match(1)).status == 409
+    assert_problem(api.delete(f"/address-book/{entry['id']}", headers=if_match(1)), 409, "in_use")
     before = document(api, customer["id"]).body
     put(api, customer["id"], {**before, "contacts": [{**contact, "addressEntryId": None}]}, before["version"])
     assert api.delete(f"/address-book/{entry['id']}", headers=if_match(1)).status == 204

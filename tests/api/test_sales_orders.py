@@ -1,5 +1,6 @@
 """Sales orders (SPEC §4.7) through the real handlers: numbers, snapshot, exact money, broker
-defaults, status moves, draft-only lines, deleted customers and project references."""
+defaults, status moves, draft-only lines, deleted customers and project references. If-Match, tenancy,
+ids and a deleted customer, as for every child resource: test_child_resources.py."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from clientele.store import customers as customer_store
 from local.invoke import Verbs
+from tests.api.parts import assert_problem
 
 from .helpers import customer_body
 
@@ -67,7 +69,8 @@ def test_numbers_follow_a_per_org_sequence(api: Verbs) -> None:
 def test_a_refused_order_leaves_a_gap_at_most(api: Verbs) -> None:
     owner = customer(api)["id"]
     first = order(api, owner)["number"]
-    assert api.post("/sales-orders", {"customerId": owner, "customerProjectId": str(uuid.uuid4())}).status == 422
+    refused = api.post("/sales-orders", {"customerId": owner, "customerProjectId": str(uuid.uuid4())})
+    assert_problem(refused, 422, "validation_error")
     assert order(api, owner)["number"] > first
 
 
@@ -125,14 +128,14 @@ def test_customer_snapshot_is_kept_when_the_customer_changes(api: Verbs) -> None
 def test_money_with_more_than_two_decimals_is_422(api: Verbs) -> None:
     reply = api.post("/sales-orders", {"customerId": customer(api)["id"],
                                        "lines": [{"description": "a", "quantity": 1, "unitPrice": "1.005"}]})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "lines.0.unitPrice"
 
 
 def test_quantity_must_be_positive(api: Verbs) -> None:
     reply = api.post("/sales-orders", {"customerId": customer(api)["id"],
                                        "lines": [{"description": "a", "quantity": 0, "unitPrice": "1.00"}]})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "lines.0.quantity"
 
 
@@ -143,29 +146,13 @@ def test_money_accepts_numbers_and_numeric_strings(api: Verbs) -> None:
 
 def test_unknown_customer_is_422(api: Verbs) -> None:
     reply = api.post("/sales-orders", {"customerId": str(uuid.uuid4()), "lines": [LINE]})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "customerId"
 
 
 def test_customer_of_another_org_is_422(api: Verbs) -> None:
     theirs = customer(api, org="globex")["id"]
-    assert api.post("/sales-orders", {"customerId": theirs, "lines": [LINE]}).status == 422
-
-
-def test_deleted_customer_gets_no_new_orders(api: Verbs) -> None:
-    owner = customer(api)
-    api.delete(f"/customers/{owner['id']}", headers=if_match(1))
-    reply = api.post("/sales-orders", {"customerId": owner["id"], "lines": [LINE]})
-    assert reply.status == 409
-    assert reply.body["code"] == "customer_deleted"
-
-
-def test_orders_of_a_deleted_customer_stay_readable(api: Verbs) -> None:
-    owner = customer(api)
-    created = order(api, owner["id"])
-    api.delete(f"/customers/{owner['id']}", headers=if_match(1))
-    assert api.get(f"/sales-orders/{created['id']}").status == 200
-    assert [item["id"] for item in api.get(f"/customers/{owner['id']}/sales-orders").body["items"]] == [created["id"]]
+    assert_problem(api.post("/sales-orders", {"customerId": theirs, "lines": [LINE]}), 422, "validation_error")
 
 
 @pytest.mark.in_process
@@ -177,13 +164,6 @@ def test_customer_counts_its_orders_so_it_can_never_be_hard_deleted(api: Verbs) 
     assert stored is not None and stored["orderCount"] == 2
 
 
-def test_viewer_may_read_but_not_create(api: Verbs) -> None:
-    owner = customer(api)["id"]
-    assert api.post("/sales-orders", {"customerId": owner, "lines": [LINE]}, role="viewer").status == 403
-    created = order(api, owner)
-    assert api.get(f"/sales-orders/{created['id']}", role="viewer").status == 200
-
-
 def test_idempotency_key_returns_the_first_order(api: Verbs) -> None:
     owner = customer(api)["id"]
     body = {"customerId": owner, "lines": [LINE]}
@@ -191,15 +171,6 @@ def test_idempotency_key_returns_the_first_order(api: Verbs) -> None:
     again = api.post("/sales-orders", body, headers={"Idempotency-Key": "k-1"})
     assert again.status == 201 and again.body["id"] == first.body["id"] and again.body["number"] == "SO-000001"
     assert len(api.get(f"/customers/{owner}/sales-orders").body["items"]) == 1
-
-
-def test_order_of_another_org_is_404(api: Verbs) -> None:
-    theirs = order(api, customer(api, org="globex")["id"], org="globex")
-    assert api.get(f"/sales-orders/{theirs['id']}").status == 404
-
-
-def test_non_uuid_order_id_is_404(api: Verbs) -> None:
-    assert api.get("/sales-orders/not-a-uuid").status == 404
 
 
 # --- brokers -------------------------------------------------------------------------------------------
@@ -240,13 +211,13 @@ def test_null_broker_orders_without_one(api: Verbs) -> None:
 
 def test_fee_without_any_broker_is_422(api: Verbs) -> None:
     reply = api.post("/sales-orders", {"customerId": customer(api)["id"], "brokerFeePercent": 3})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "brokerFeePercent"
 
 
 def test_unknown_broker_is_422(api: Verbs) -> None:
     reply = api.post("/sales-orders", {"customerId": customer(api)["id"], "brokerId": str(uuid.uuid4())})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "brokerId"
 
 
@@ -272,7 +243,7 @@ def test_order_can_be_created_confirmed(api: Verbs) -> None:
 
 def test_order_cannot_be_created_cancelled(api: Verbs) -> None:
     reply = api.post("/sales-orders", {"customerId": customer(api)["id"], "status": "cancelled"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
 
 
 def test_confirmed_order_cannot_go_back_to_draft(api: Verbs) -> None:
@@ -318,19 +289,7 @@ def test_broker_does_not_change_once_confirmed(api: Verbs) -> None:
 def test_order_never_moves_to_another_customer(api: Verbs) -> None:
     created = order(api, customer(api)["id"])
     reply = api.patch(f"/sales-orders/{created['id']}", {"customerId": customer(api)["id"]}, headers=if_match(1))
-    assert reply.status == 422
-
-
-def test_patch_needs_if_match(api: Verbs) -> None:
-    created = order(api, customer(api)["id"])
-    assert api.patch(f"/sales-orders/{created['id']}", {"status": "confirmed"}).status == 428
-
-
-def test_stale_if_match_is_412_with_the_current_version(api: Verbs) -> None:
-    created = order(api, customer(api)["id"])
-    api.patch(f"/sales-orders/{created['id']}", {"status": "confirmed"}, headers=if_match(1))
-    reply = api.patch(f"/sales-orders/{created['id']}", {"status": "cancelled"}, headers=if_match(1))
-    assert reply.status == 412 and reply.body["currentVersion"] == 2
+    assert_problem(reply, 422, "validation_error")
 
 
 # --- projects ------------------------------------------------------------------------------------------
@@ -340,7 +299,7 @@ def test_project_must_be_one_of_the_customers(api: Verbs) -> None:
     owner, other = customer(api)["id"], customer(api)["id"]
     foreign = project(api, other)
     reply = api.post("/sales-orders", {"customerId": owner, "customerProjectId": foreign["id"]})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "customerProjectId"
 
 
@@ -359,7 +318,7 @@ def test_moving_an_order_releases_its_old_project(api: Verbs) -> None:
     moved = api.patch(f"/sales-orders/{created['id']}", {"customerProjectId": second["id"]}, headers=if_match(1))
     assert moved.status == 200 and moved.body["customerProjectId"] == second["id"]
     assert api.delete(f"/customers/{owner}/projects/{first['id']}", headers=if_match(1)).status == 204
-    assert api.delete(f"/customers/{owner}/projects/{second['id']}", headers=if_match(1)).status == 409
+    assert_problem(api.delete(f"/customers/{owner}/projects/{second['id']}", headers=if_match(1)), 409, "in_use")
 
 
 def test_moving_an_order_to_another_customers_project_is_422(api: Verbs) -> None:
@@ -367,7 +326,7 @@ def test_moving_an_order_to_another_customers_project_is_422(api: Verbs) -> None
     created = order(api, owner)
     foreign = project(api, customer(api)["id"])
     reply = api.patch(f"/sales-orders/{created['id']}", {"customerProjectId": foreign["id"]}, headers=if_match(1))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
 
 
 # --- a customer's orders -------------------------------------------------------------------------------
@@ -390,13 +349,10 @@ def test_customer_orders_filter_by_status(api: Verbs) -> None:
     assert [item["id"] for item in listed] == [confirmed["id"]]
 
 
-def test_orders_of_an_unknown_customer_are_404(api: Verbs) -> None:
-    assert api.get(f"/customers/{uuid.uuid4()}/sales-orders").status == 404
-
-
 def test_invalid_fields_are_422_before_a_deleted_customers_409(api: Verbs) -> None:
     owner = customer(api)
     api.delete(f"/customers/{owner['id']}", headers=if_match(1))
     unknown_broker = api.post("/sales-orders", {"customerId": owner["id"], "brokerId": str(uuid.uuid4())})
     foreign_project = api.post("/sales-orders", {"customerId": owner["id"], "customerProjectId": str(uuid.uuid4())})
-    assert (unknown_broker.status, foreign_project.status) == (422, 422)
+    assert_problem(unknown_broker, 422, "validation_error")
+    assert_problem(foreign_project, 422, "validation_error")

@@ -8,6 +8,7 @@ import pytest
 
 from clientele.store import settings as settings_store
 from local.invoke import Verbs
+from tests.api.parts import assert_problem
 
 from .helpers import customer_body
 
@@ -120,37 +121,37 @@ def test_the_country_is_upper_cased(api: Verbs) -> None:
 @pytest.mark.parametrize("country", ["XX", "USA", "", None])
 def test_the_country_must_be_an_iso_alpha_2_code(api: Verbs, country: object) -> None:
     reply = api.put("/settings", {"defaultCountry": country}, headers=version(1))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["defaultCountry"]
 
 
 @pytest.mark.parametrize("area_code", ["21a", "123456", "", "٢١٢"])
 def test_the_area_code_is_1_to_5_digits(api: Verbs, area_code: object) -> None:
     reply = api.put("/settings", {"defaultAreaCode": area_code}, headers=version(1))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["defaultAreaCode"]
 
 
 def test_the_integration_provider_is_quickbooks_or_null(api: Verbs) -> None:
     reply = api.put("/settings", {"integrationProvider": "salesforce"}, headers=version(1))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["integrationProvider"]
 
 
 def test_the_integration_flag_is_a_boolean(api: Verbs) -> None:
     reply = api.put("/settings", {"customerIntegrationEnabled": "yes"}, headers=version(1))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["customerIntegrationEnabled"]
 
 
 def test_an_unknown_field_is_refused(api: Verbs) -> None:
     reply = api.put("/settings", {"timezone": "UTC"}, headers=version(1))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["timezone"]
 
 
 def test_validation_comes_before_if_match(api: Verbs) -> None:
-    assert api.put("/settings", {"defaultCountry": "XX"}).status == 422
+    assert_problem(api.put("/settings", {"defaultCountry": "XX"}), 422, "validation_error")
 
 
 def test_new_settings_apply_to_the_next_customer_save(api: Verbs) -> None:

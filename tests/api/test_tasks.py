@@ -9,7 +9,7 @@ import pytest
 from clientele.store import keys
 from local.invoke import Verbs
 
-from .parts import add_activity, add_task, counted, if_match, new_customer, stored
+from .parts import add_activity, add_task, assert_problem, counted, if_match, new_customer, stored
 
 pytestmark = pytest.mark.over_http
 
@@ -145,13 +145,13 @@ def test_a_tasks_page_is_one_query(api: Verbs) -> None:
 def test_due_before_that_is_not_a_date_is_422(api: Verbs) -> None:
     for bad in ("tomorrow", "2026-02-30", "2026-1-1"):
         reply = api.get("/tasks", query=f"dueBefore={bad}")
-        assert reply.status == 422, bad
+        assert_problem(reply, 422, "validation_error")
         assert reply.body["errors"][0]["field"] == "dueBefore"
 
 
 def test_unknown_status_is_422(api: Verbs) -> None:
     reply = api.get("/tasks", query="status=blocked")
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "status"
 
 

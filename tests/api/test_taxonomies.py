@@ -14,6 +14,7 @@ from clientele.store import keys
 from clientele.store import taxonomies as taxonomy_store
 from clientele.store.table import table_name, to_item
 from local.invoke import Verbs
+from tests.api.parts import assert_problem
 
 from .helpers import customer_body, default_type_id
 
@@ -92,18 +93,18 @@ def test_a_path_id_that_is_not_a_uuid_is_404(api: Verbs, path: str) -> None:
 
 @pytest.mark.parametrize("path", LISTS)
 def test_an_unknown_id_is_404(api: Verbs, path: str) -> None:
-    assert api.get(f"{path}/{uuid.uuid4()}").status == 404
+    assert_problem(api.get(f"{path}/{uuid.uuid4()}"), 404, "not_found")
 
 
 def test_another_orgs_entry_is_404(api: Verbs) -> None:
     theirs = create(api, "/brokers", org="globex")
-    assert api.get(f"/brokers/{theirs['id']}").status == 404
-    assert api.patch(f"/brokers/{theirs['id']}", {"name": "Mine"}, headers=version(1)).status == 404
-    assert api.delete(f"/brokers/{theirs['id']}", headers=version(1)).status == 404
+    assert_problem(api.get(f"/brokers/{theirs['id']}"), 404, "not_found")
+    assert_problem(api.patch(f"/brokers/{theirs['id']}", {"name": "Mine"}, headers=version(1)), 404, "not_found")
+    assert_problem(api.delete(f"/brokers/{theirs['id']}", headers=version(1)), 404, "not_found")
 
 
 def test_an_entry_of_another_list_is_404(api: Verbs) -> None:
-    assert api.get(f"/customer-segments/{default_type_id()}").status == 404
+    assert_problem(api.get(f"/customer-segments/{default_type_id()}"), 404, "not_found")
 
 
 # --- creating -----------------------------------------------------------------------------------------
@@ -197,38 +198,38 @@ def test_a_list_holds_at_most_99_entries(api: Verbs) -> None:
 @pytest.mark.parametrize("name", ["", "   ", "x" * 101])
 def test_name_must_be_1_to_100_characters(api: Verbs, name: str) -> None:
     reply = api.post("/customer-segments", {"name": name})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["name"]
 
 
 def test_name_is_required(api: Verbs) -> None:
     reply = api.post("/customer-segments", {"sortOrder": 1})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["name"]
 
 
 @pytest.mark.parametrize("sort_order", [-1, 1.5, "first"])
 def test_sort_order_must_be_a_whole_number_of_at_least_zero(api: Verbs, sort_order: object) -> None:
     reply = api.post("/customer-segments", {"name": "Gold", "sortOrder": sort_order})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["sortOrder"]
 
 
 def test_type_color_must_be_a_known_color(api: Verbs) -> None:
     reply = api.post("/customer-types", {"name": "Industrial", "color": "chartreuse"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["color"]
 
 
 def test_hierarchy_role_must_be_none_purchaser_or_member(api: Verbs) -> None:
     reply = api.post("/customer-types", {"name": "Industrial", "hierarchyRole": "boss"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["hierarchyRole"]
 
 
 def test_a_segment_takes_no_color(api: Verbs) -> None:
     reply = api.post("/customer-segments", {"name": "Gold", "color": "blue"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["color"]
 
 
@@ -245,7 +246,7 @@ def test_broker_default_fee_is_optional(api: Verbs) -> None:
 @pytest.mark.parametrize("fee", [-1, 100.01, "lots", "NaN"])
 def test_broker_default_fee_must_be_0_to_100(api: Verbs, fee: object) -> None:
     reply = api.post("/brokers", {"name": "Ace", "defaultFeePercent": fee})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["defaultFeePercent"]
 
 
@@ -315,20 +316,20 @@ def test_an_entry_may_change_the_case_of_its_own_name(api: Verbs) -> None:
 
 def test_patch_to_a_sort_order_taken_by_another_entry_is_a_duplicate(api: Verbs) -> None:
     reply = api.patch(f"/customer-types/{default_type_id()}", {"sortOrder": 0}, headers=version(1))
-    assert reply.status == 409
+    assert_problem(reply, 409, "duplicate")
     assert [error["field"] for error in reply.body["errors"]] == ["sortOrder"]
 
 
 def test_patch_refuses_null_for_a_required_field(api: Verbs) -> None:
     created = create(api, "/customer-segments")
     reply = api.patch(f"/customer-segments/{created['id']}", {"name": None}, headers=version(1))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["name"]
 
 
 def test_validation_comes_before_if_match(api: Verbs) -> None:
     created = create(api, "/customer-segments")
-    assert api.patch(f"/customer-segments/{created['id']}", {"name": ""}).status == 422
+    assert_problem(api.patch(f"/customer-segments/{created['id']}", {"name": ""}), 422, "validation_error")
 
 
 def test_patch_null_clears_a_brokers_default_fee(api: Verbs) -> None:
@@ -349,7 +350,7 @@ def test_a_deactivated_type_cannot_be_given_to_a_new_customer(api: Verbs) -> Non
     type_id = default_type_id()
     api.patch(f"/customer-types/{type_id}", {"isActive": False}, headers=version(1))
     reply = api.post("/customers", customer_body())
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["customerTypeId"]
 
 
@@ -381,7 +382,7 @@ def test_a_customer_saved_against_a_stale_hierarchy_role_is_refused(api: Verbs, 
     api.patch(f"/customer-types/{type_id}", {"hierarchyRole": "member"}, headers=version(1))
     monkeypatch.setattr(orgs, "catalog", lambda org: stale)
     reply = api.post("/customers", customer_body())  # no parent: valid only for the stale role "none"
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["customerTypeId"]
 
 
@@ -390,13 +391,13 @@ def test_a_customer_saved_against_a_stale_hierarchy_role_is_refused(api: Verbs, 
 
 def test_delete_requires_if_match(api: Verbs) -> None:
     created = create(api, "/customer-segments")
-    assert api.delete(f"/customer-segments/{created['id']}").status == 428
+    assert_problem(api.delete(f"/customer-segments/{created['id']}"), 428, "precondition_required")
 
 
 def test_delete_with_a_stale_version_is_412(api: Verbs) -> None:
     created = create(api, "/customer-segments")
     reply = api.delete(f"/customer-segments/{created['id']}", headers=version(7))
-    assert reply.status == 412
+    assert_problem(reply, 412, "version_conflict")
     assert reply.body["currentVersion"] == 1
 
 
@@ -405,7 +406,7 @@ def test_a_deleted_entry_is_gone(api: Verbs, path: str) -> None:
     created = create(api, path, "Doomed")
     reply = api.delete(f"{path}/{created['id']}", headers=version(1))
     assert reply.status == 204
-    assert api.get(f"{path}/{created['id']}").status == 404
+    assert_problem(api.get(f"{path}/{created['id']}"), 404, "not_found")
     assert "Doomed" not in names(api, path)
 
 
@@ -464,7 +465,7 @@ def test_a_deleted_entry_cannot_be_given_to_a_customer(api: Verbs) -> None:
     category = create(api, "/customer-categories")
     api.delete(f"/customer-categories/{category['id']}", headers=version(1))
     reply = api.post("/customers", customer_body(customerCategoryId=category["id"]))
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["customerCategoryId"]
 
 
@@ -490,7 +491,7 @@ def test_reorder_requires_every_id_exactly_once(api: Verbs, case: str) -> None:
     ids = [entry["id"] for entry in api.get("/customer-types").body["items"]]
     wrong = {"missing": ids[:2], "repeated": [*ids, ids[0]], "unknown": [*ids, str(uuid.uuid4())]}[case]
     reply = api.put("/customer-types/order", {"ids": wrong})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["ids"]
     assert names(api, "/customer-types") == ["Residential", "Commercial", "Government"]
 
@@ -590,9 +591,9 @@ def test_every_role_can_read(api: Verbs, role: str) -> None:
 @pytest.mark.parametrize("role", ["editor", "viewer", "integration"])
 def test_only_an_admin_may_write(api: Verbs, role: str) -> None:
     type_id = default_type_id()
-    assert api.post("/customer-types", {"name": "X"}, role=role).status == 403
-    assert api.patch(f"/customer-types/{type_id}", {"name": "X"}, role=role, headers=version(1)).status == 403
-    assert api.delete(f"/customer-types/{type_id}", role=role, headers=version(1)).status == 403
+    assert_problem(api.post("/customer-types", {"name": "X"}, role=role), 403, "forbidden")
+    assert_problem(api.patch(f"/customer-types/{type_id}", {"name": "X"}, role=role, headers=version(1)), 403, "forbidden")
+    assert_problem(api.delete(f"/customer-types/{type_id}", role=role, headers=version(1)), 403, "forbidden")
     reply = api.put("/customer-types/order", {"ids": [type_id]}, role=role)
     assert reply.status == 403
     assert reply.body["code"] == "forbidden"

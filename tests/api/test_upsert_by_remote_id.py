@@ -8,6 +8,7 @@ import pytest
 
 from clientele.store import remote_ids
 from local.invoke import Reply, Verbs
+from tests.api.parts import assert_problem
 
 from .helpers import customer_body, default_type_id
 
@@ -70,7 +71,7 @@ def test_editor_and_viewer_get_403(api: Verbs, role: str) -> None:
 
 
 def test_integration_role_cannot_use_the_ordinary_create(api: Verbs) -> None:
-    assert api.post("/customers", customer_body(), role="integration").status == 403
+    assert_problem(api.post("/customers", customer_body(), role="integration"), 403, "forbidden")
 
 
 def test_remote_ids_are_per_org(api: Verbs) -> None:
@@ -90,13 +91,13 @@ def test_upsert_works_while_the_integration_owns_the_fields(api: Verbs) -> None:
 
 def test_invalid_body_is_422(api: Verbs) -> None:
     reply = upsert(api, accountState="sleepy")
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "accountState"
 
 
 def test_invalid_remote_id_is_422(api: Verbs) -> None:
     reply = api.put(PATH.format("has%20space"), {"companyName": "X"}, role="integration")
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "remoteId"
 
 

@@ -17,6 +17,7 @@ from clientele.services.imports.progress import Progress
 from clientele.store import imports as import_store
 from functions.jobs.import_customers import lambda_handler as import_job
 from local.invoke import Reply, Verbs
+from tests.api.parts import assert_problem
 from tests.bus import Watch, watch
 
 HEADER = "companyName,firstName,customerType,emails,phones,accountState,billingCountry,notes\n"
@@ -141,17 +142,17 @@ def test_json_filename_gets_201_with_a_presigned_upload_url(api: Verbs, bucket: 
 
 def test_json_without_filename_is_422(api: Verbs, bucket: str) -> None:
     reply = api.post("/imports", {})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert reply.body["errors"][0]["field"] == "filename"
 
 
 def test_viewer_may_not_import(api: Verbs, bucket: str) -> None:
-    assert start(api, HEADER, role="viewer").status == 403
+    assert_problem(start(api, HEADER, role="viewer"), 403, "forbidden")
 
 
 def test_other_media_types_are_415(api: Verbs, bucket: str) -> None:
     reply = api.call("POST", "/imports", raw_body="<x/>", headers={"content-type": "application/xml"})
-    assert reply.status == 415
+    assert_problem(reply, 415, "unsupported_media_type")
 
 
 def test_import_is_409_while_the_integration_is_on(api: Verbs, bucket: str) -> None:
@@ -164,7 +165,7 @@ def test_import_is_409_while_the_integration_is_on(api: Verbs, bucket: str) -> N
 
 def test_import_of_another_org_is_404(api: Verbs, bucket: str) -> None:
     reply = start(api, HEADER + "Acme,,Commercial,,,,,\n")
-    assert api.get(f"/imports/{reply.body['id']}", org="globex").status == 404
+    assert_problem(api.get(f"/imports/{reply.body['id']}", org="globex"), 404, "not_found")
 
 
 def test_progress_counters_are_saved_while_running(api: Verbs, bucket: str, monkeypatch: pytest.MonkeyPatch) -> None:

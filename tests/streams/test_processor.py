@@ -16,7 +16,7 @@ from local.events import LambdaContext
 from local.invoke import Verbs
 from local.streams import StreamReader, matches
 from tests.api.helpers import customer_body
-from tests.api.parts import stored_item
+from tests.api.parts import assert_problem, stored_item
 from tests.bus import watch
 
 from .conftest import deliver, drain, processor_handler
@@ -83,7 +83,7 @@ def test_children_show_the_childs_current_fields(api: Verbs, stream: StreamReade
 
 
 def test_children_of_an_unknown_customer_are_404(api: Verbs, stream: StreamReader) -> None:
-    assert api.get(f"/customers/{uuid.uuid4()}/children").status == 404
+    assert_problem(api.get(f"/customers/{uuid.uuid4()}/children"), 404, "not_found")
 
 
 def test_late_older_record_does_not_bring_back_a_removed_child_link(api: Verbs, stream: StreamReader) -> None:
@@ -135,12 +135,13 @@ def test_edited_and_deleted_customers_leave_the_match_index(api: Verbs, stream: 
 
 
 def test_match_without_phone_or_email_is_422(api: Verbs, stream: StreamReader) -> None:
-    assert api.get("/customers/match").status == 422
+    assert_problem(api.get("/customers/match"), 422, "validation_error")
 
 
 def test_match_with_an_impossible_phone_is_422(api: Verbs, stream: StreamReader) -> None:
     reply = api.get("/customers/match", query="phone=12")
-    assert reply.status == 422 and reply.body["errors"][0]["field"] == "phone"
+    assert_problem(reply, 422, "validation_error")
+    assert reply.body["errors"][0]["field"] == "phone"
 
 
 # --- report counters -----------------------------------------------------------------------------------
@@ -173,7 +174,7 @@ def test_report_counts_customers_without_a_segment_under_null(api: Verbs, stream
 
 
 def test_report_needs_a_known_group(api: Verbs, stream: StreamReader) -> None:
-    assert api.get("/reports/customers", query="groupBy=colour").status == 422
+    assert_problem(api.get("/reports/customers", query="groupBy=colour"), 422, "validation_error")
 
 
 # --- project rollups -----------------------------------------------------------------------------------

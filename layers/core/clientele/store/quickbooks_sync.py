@@ -29,7 +29,7 @@ from typing import Any
 from clientele import aws
 from clientele.errors import ClienteleError
 from clientele.store import keys
-from clientele.store.table import Item, from_item, key, table_name, to_item, values
+from clientele.store.table import Item, from_item, key, read_item, table_name, to_item, values
 from clientele.store.transactions import Transaction
 
 
@@ -66,9 +66,7 @@ def release_lease(org: str, owner: str) -> None:
 
 
 def get_state(org: str) -> Item | None:
-    response = aws.dynamodb().get_item(TableName=table_name(), Key=_state_key(org), ConsistentRead=True)
-    item = response.get("Item")
-    return from_item(item) if item else None
+    return read_item(_state_key(org))
 
 
 def get_progress(org: str) -> tuple[Item | None, Item | None]:
