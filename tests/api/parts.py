@@ -29,6 +29,30 @@ def error_fields(reply: Reply) -> list[str]:
     return [error["field"] for error in reply.body["errors"]]
 
 
+def contacts_path(customer_id: str) -> str:
+    return f"/customers/{customer_id}/contacts"
+
+
+def contact_path(customer_id: str, contact_id: str) -> str:
+    return f"/customers/{customer_id}/contacts/{contact_id}"
+
+
+def activities_path(customer_id: str) -> str:
+    return f"/customers/{customer_id}/activities"
+
+
+def activity_path(customer_id: str, activity_id: str) -> str:
+    return f"/customers/{customer_id}/activities/{activity_id}"
+
+
+def projects_path(customer_id: str) -> str:
+    return f"/customers/{customer_id}/projects"
+
+
+def project_path(customer_id: str, project_id: str) -> str:
+    return f"/customers/{customer_id}/projects/{project_id}"
+
+
 def if_match(version: int | str) -> dict[str, str]:
     return {"If-Match": f'"{version}"'}
 

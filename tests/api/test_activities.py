@@ -11,6 +11,8 @@ import pytest
 from local.invoke import Reply, Verbs
 
 from .parts import (
+    activities_path,
+    activity_path,
     add_activity,
     add_contact,
     add_project,
@@ -23,14 +25,6 @@ from .parts import (
 )
 
 pytestmark = pytest.mark.over_http
-
-
-def activities_path(customer_id: str) -> str:
-    return f"/customers/{customer_id}/activities"
-
-
-def activity_path(customer_id: str, activity_id: str) -> str:
-    return f"/customers/{customer_id}/activities/{activity_id}"
 
 
 def post(api: Verbs, customer_id: str, body: dict[str, Any], **kwargs: Any) -> Reply:

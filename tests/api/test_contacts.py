@@ -15,6 +15,8 @@ from .parts import (
     add_address,
     add_contact,
     assert_problem,
+    contact_path,
+    contacts_path,
     counted,
     if_match,
     new_customer,
@@ -24,14 +26,6 @@ from .parts import (
 )
 
 pytestmark = pytest.mark.over_http
-
-
-def contacts_path(customer_id: str) -> str:
-    return f"/customers/{customer_id}/contacts"
-
-
-def contact_path(customer_id: str, contact_id: str) -> str:
-    return f"/customers/{customer_id}/contacts/{contact_id}"
 
 
 # --- create -------------------------------------------------------------------------------------------

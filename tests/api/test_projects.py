@@ -10,17 +10,19 @@ import pytest
 from clientele.store import keys
 from local.invoke import Verbs
 
-from .parts import add_project, assert_problem, counted, error_fields, if_match, new_customer, set_attribute
+from .parts import (
+    add_project,
+    assert_problem,
+    counted,
+    error_fields,
+    if_match,
+    new_customer,
+    project_path,
+    projects_path,
+    set_attribute,
+)
 
 pytestmark = pytest.mark.over_http
-
-
-def projects_path(customer_id: str) -> str:
-    return f"/customers/{customer_id}/projects"
-
-
-def project_path(customer_id: str, project_id: str) -> str:
-    return f"/customers/{customer_id}/projects/{project_id}"
 
 
 def test_create_returns_201_with_location_etag_and_defaults(api: Verbs) -> None:
