@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import requests
 
+from local.polling import GENEROUS
 from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +37,7 @@ def race[T](count: int, action: Callable[[int, requests.Session], T]) -> list[T]
 
     def run(number: int) -> T:
         with requests.Session() as session:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=GENEROUS)
             return action(number, session)
 
     with ThreadPoolExecutor(max_workers=count) as pool:

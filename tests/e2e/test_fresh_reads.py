@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import requests
 
+from local.launch import REQUEST_TIMEOUT
+from local.polling import GENEROUS
 from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +40,7 @@ def read_together(count: int, read: Callable[[requests.Session], requests.Respon
 
     def one(_number: int) -> requests.Response:
         with requests.Session() as session:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=GENEROUS)
             return read(session)
 
     with ThreadPoolExecutor(max_workers=count) as pool:
@@ -77,7 +79,7 @@ def racing(stack: Stack, org: str, read: Callable[[requests.Session], requests.R
     finally:
         stop.set()
         for thread in threads:
-            thread.join(timeout=60)
+            thread.join(timeout=REQUEST_TIMEOUT + GENEROUS)
     assert failures == []
 
 

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from clientele.services.quickbooks_webhook import signature_of
+from local.launch import REQUEST_TIMEOUT
 from local.polling import eventually
 from tests.e2e.conftest import Stack
 from tests.jobs.qbo_fixtures import classic_customer, classic_notification, cloud_event
@@ -75,7 +76,7 @@ def test_a_file_put_to_the_presigned_url_is_imported(stack: Stack) -> None:
     assert reply.status_code == 201, reply.text
     created = reply.json()
     assert created["status"] == "pending"
-    uploaded = requests.put(created["uploadUrl"], data=GOOD_AND_BAD.encode(), timeout=15,
+    uploaded = requests.put(created["uploadUrl"], data=GOOD_AND_BAD.encode(), timeout=REQUEST_TIMEOUT,
                             headers={"Content-Type": "text/csv"})
     assert uploaded.status_code == 200, uploaded.text
     assert_good_and_bad_outcome(finished(stack, org, reply.headers["Location"]))
@@ -119,7 +120,7 @@ def test_a_signed_quickbooks_delete_soft_deletes_the_local_customer(stack: Stack
     payload = (classic_notification(realm, classic_customer(remote_id, "Delete")) if notification == "classic"
                else [cloud_event(realm, remote_id, "deleted")])
     raw = json.dumps(payload).encode()
-    reply = requests.post(f"{stack.url}/integrations/quickbooks/webhook", data=raw, timeout=15,
+    reply = requests.post(f"{stack.url}/integrations/quickbooks/webhook", data=raw, timeout=REQUEST_TIMEOUT,
                           headers={"Content-Type": "application/json",
                                    "intuit-signature": signature_of(raw, b"local-verifier-token")})
     assert reply.status_code == 200, reply.text

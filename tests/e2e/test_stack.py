@@ -18,7 +18,7 @@ import requests
 from local import template
 from local.console import short_path, summarise_calls
 from local.dynamodb import create_table
-from local.polling import eventually
+from local.polling import GENEROUS, eventually
 from local.routes import RouteMatch, Router
 from tests.e2e.conftest import ServerProcess, Stack
 
@@ -144,7 +144,7 @@ def test_eight_concurrent_patches_with_one_if_match_have_one_winner(stack: Stack
 
     def patch(number: int) -> tuple[int, str]:
         with requests.Session() as session:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=GENEROUS)
             reply = stack.patch(path, org=org, role="editor", session=session,
                                 headers={"If-Match": etag}, json={"notes": f"writer {number}"})
         return reply.status_code, reply.text
