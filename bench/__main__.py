@@ -8,6 +8,8 @@ bench/results.json.
   with APIGatewayHttpResolver(enable_validation=True).
 * The CSV import job: rows/s, DynamoDB calls per 1,000 rows, peak memory for two file sizes
   (bench/imports.py; `python -m bench.imports` measures only this).
+* How soon derived data shows in the local stack after a write (bench/derived.py; `python -m
+  bench.derived` measures only this).
 * Deployment package size, unzipped: the layer (the distributions layers/core/requirements.txt names
   and everything they depend on, as installed in this virtualenv, plus layers/core/clientele, less what
   layers/core/prune.txt lists, as the layer build deletes it) and the largest function folder.
@@ -378,15 +380,18 @@ def main() -> None:
         print_package(package)
         print(f"results written to {RESULTS.relative_to(ROOT)}")
         return
+    from bench.derived import measure_derived, print_derived
     from bench.imports import measure_import, print_import
 
     operations = measure_operations()
     stream = measure_stream()
     csv_import = measure_import()
+    derived = measure_derived()
     imports = measure_cold_imports()
     package = measure_package()
     heaviest = max(imports["handlers"], key=lambda h: h["ratio"])
     RESULTS.write_text(json.dumps({"operations": operations, "stream": stream, "import": csv_import,
+                                   "derivedVisibility": derived,
                                    "coldImports": imports, "heaviestImportRatio": heaviest["ratio"],
                                    "package": package}, indent=2) + "\n")
 
@@ -400,6 +405,7 @@ def main() -> None:
           f"{stream['dynamodbCallsPer100Records']} DynamoDB calls and {stream['itemWritesPer100Records']} item writes "
           f"per 100 records ({', '.join(f'{k} x{v}' for k, v in stream['callMix'].items())})")
     print_import(csv_import)
+    print_derived(derived)
     print(f"\nCold import, CPU time (best of {IMPORT_RUNS} interleaved rounds; fresh interpreters with only the "
           f"layer and boto3); baseline boto3 + trivial validated route: {imports['baselineMs']} ms")
     for handler in sorted(imports["handlers"], key=lambda h: -h["ratio"]):

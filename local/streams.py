@@ -203,10 +203,10 @@ class StreamReader:
     """
 
     def __init__(self, table_name: str, *, filters: Iterable[Mapping[str, Any]] | None = None,
-                 starting_position: str = "TRIM_HORIZON", client: Any = None) -> None:
+                 starting_position: str = "TRIM_HORIZON") -> None:
         import boto3
 
-        self.client = client or boto3.client("dynamodbstreams")
+        self.client = boto3.client("dynamodbstreams")
         description = boto3.client("dynamodb").describe_table(TableName=table_name)["Table"]
         self.arn = str(description["LatestStreamArn"])
         self.filters = tuple(filters if filters is not None else processor_mapping().filters)
