@@ -49,6 +49,10 @@ DEFAULTS = {
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_TRACE_DISABLED": "true",
+    # The embedded moto serves one request at a time (local/dynamodb.py): under a burst of concurrent
+    # requests on a loaded machine a call may queue for longer than the 5 s a call to DynamoDB gets in
+    # AWS, and a handler would answer 503 for a store that is only slow.
+    "CLIENT_READ_TIMEOUT_SECONDS": "60",
 }
 
 # Set per function in AWS; the local containers inherit this process's one environment, so the

@@ -111,6 +111,14 @@ def functions(template: dict[str, Any] | None = None) -> list[Function]:
     return result
 
 
+def function(logical_id: str) -> Function:
+    """The template's function of that logical id."""
+    found = next((candidate for candidate in functions() if candidate.logical_id == logical_id), None)
+    if found is None:
+        raise KeyError(f"template.yaml has no function {logical_id}")
+    return found
+
+
 def routes() -> list[Route]:
     return [route for function in functions() for route in function.routes]
 

@@ -20,15 +20,16 @@ listed in ORG_LESS).
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from local import openapi, template
+from local import in_process, openapi, template
 from local.invoke import Api, Reply
+
+from .parts import assert_problem
 
 A, B = "alpha", "bravo"
 SECRET = "alpha-secret-7f3e"  # in A's data: must never appear in an answer to B
@@ -37,7 +38,6 @@ ORG_LESS = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/integration
 ROUTES = sorted({(r.method, r.path) for r in template.routes() if r.path != "$default"})
 DOCUMENT: dict[str, Any] = json.loads(openapi.DOCUMENT.read_text(encoding="utf-8"))
 IF_MATCH = {"If-Match": '"1"'}
-PROBLEM = "application/problem+json"
 
 
 def _inputs(method: str, path: str) -> set[str]:
@@ -52,7 +52,8 @@ def _path_names(path: str) -> list[str]:
 CURSOR_LISTS = [r for r in ROUTES if r[0] == "GET" and "cursor" in _inputs(*r)]
 IDEMPOTENT_CREATES = [r for r in ROUTES if r[0] == "POST" and "idempotency-key" in _inputs(*r)]
 TAXONOMIES = {"/customer-types": "customerTypeId", "/customer-segments": "customerSegmentId",
-              "/brokers": "brokerId", "/customer-categories": "customerCategoryId"}
+              "/brokers": "brokerId", "/customer-categories": "customerCategoryId", "/payment-terms": "paymentTermsId"}
+ENTRY_FIELDS = {"/payment-terms": {"netDays": 30}}  # what a list's entries need besides a name
 
 
 # ----------------------------------------------------------------------------- the two tenants
@@ -85,13 +86,15 @@ class Tenant:
         self.ids["customerTypeId"] = self.post("/customer-types", {"name": f"{secret} type"})["id"]
         for list_path, name in TAXONOMIES.items():
             if list_path != "/customer-types":
-                self.ids[name] = self.post(list_path, {"name": f"{secret} {name}"})["id"]
+                self.ids[name] = self.post(list_path, {"name": f"{secret} {name}", **ENTRY_FIELDS.get(list_path, {})}
+                                           )["id"]
         self.ids["entryId"] = self.post("/address-book", {"label": f"{secret} office", "country": "US"})["id"]
         self.post("/address-book", {"label": f"{secret} depot"})
         customer = self.post("/customers", {
             "companyName": f"{secret} Hotels", "customerTypeId": types["Commercial"], "emails": self.email,
             "phones": "+1 212 555 0101", "notes": secret, "customerSegmentId": self.ids["customerSegmentId"],
-            "customerCategoryId": self.ids["customerCategoryId"], "brokerId": self.ids["brokerId"]})
+            "customerCategoryId": self.ids["customerCategoryId"], "brokerId": self.ids["brokerId"],
+            "paymentTermsId": self.ids["paymentTermsId"]})
         self.ids["customerId"] = customer_id = customer["id"]
         for n in range(2):  # two children, so the children list has a second page
             self.post("/customers", {"companyName": f"{secret} Branch {n}", "customerTypeId": types["Commercial"],
@@ -131,46 +134,16 @@ class Tenant:
         return re.sub(r"\{(\w+)\}", value, template_path)
 
 
-def _drain_stream(table: str) -> None:
-    """Run the stream processor over everything written so far (children, contact points, counters)."""
-    import boto3
-
-    from clientele.config import config
-    from tests.streams.conftest import StreamReader, drain
-
-    boto3.client("events").create_event_bus(Name=config().event_bus_name)
-    drain(StreamReader(table))
-
-
 @pytest.fixture(scope="module")
 def world() -> Iterator[tuple[Api, Tenant, Tenant, Watch]]:
     """One moto table for the module (building both tenants once), torn down like the `table` fixture."""
-    import boto3
-    from moto import mock_aws
+    from tests.streams.conftest import StreamReader, drain
 
-    from clientele import aws
-    from clientele.config import config, reset_config
-    from clientele.services import orgs
-    from local.dynamodb import install_repairs
-
-    undo_repairs = install_repairs()
-    try:
-        with mock_aws():
-            reset_config()
-            aws.reset_clients()
-            orgs.forget_all()
-            table = os.environ["TABLE_NAME"]
-            boto3.client("dynamodb", region_name="us-east-1").create_table(TableName=table,
-                                                                           **template.table_definition())
-            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=config().imports_bucket)
-            api = Api()
-            alpha, bravo = Tenant(api, A, SECRET).build(), Tenant(api, B, "bravo-own-data").build()
-            _drain_stream(table)
-            yield api, alpha, bravo, Watch(table)
-            aws.reset_clients()
-            orgs.forget_all()
-    finally:
-        undo_repairs()
+    with in_process.moto(event_bus=True, bucket=True) as table:
+        api = Api()
+        alpha, bravo = Tenant(api, A, SECRET).build(), Tenant(api, B, "bravo-own-data").build()
+        drain(StreamReader(table))  # children, contact points, counters
+        yield api, alpha, bravo, Watch(table)
 
 
 class Watch:
@@ -197,12 +170,6 @@ def assert_no_leak(reply: Reply, alpha: Tenant) -> None:
     if reply.status < 300:  # a 404's detail may echo the id B itself sent; a success must not name A's
         leaked = [value for value in alpha.all_ids if value in reply.raw]
         assert not leaked, (leaked, reply.raw[:500])
-
-
-def assert_problem(reply: Reply, status: int, code: str) -> None:
-    assert reply.status == status, (reply.status, reply.raw[:500])
-    assert reply.headers.get("Content-Type") == PROBLEM, reply.headers
-    assert reply.body["code"] == code, reply.body
 
 
 # ----------------------------------------------------------------------------- inputs B sends
@@ -236,7 +203,7 @@ def _create_request(tenant: Tenant, path: str) -> dict[str, Any]:
         "/sales-orders": {"customerId": tenant.ids["customerId"],
                           "lines": [{"description": "Same", "quantity": "1", "unitPrice": "1.00"}]},
         "/address-book": {"label": "Same Label"},
-        **{list_path: {"name": "Same Entry"} for list_path in TAXONOMIES},
+        **{list_path: {"name": "Same Entry", **ENTRY_FIELDS.get(list_path, {})} for list_path in TAXONOMIES},
     }
     assert path in bodies, f"POST {path} takes Idempotency-Key: give it a body in _create_request"
     return {"body": bodies[path]}
@@ -262,7 +229,8 @@ def case(*routes: tuple[str, str]) -> Callable[[Case], Case]:
 def _customer_list(world: World, method: str, path: str) -> None:
     api, alpha, _, _ = world
     for query in ("", "includeDeleted=true", f"q={SECRET[:5]}", f"customerTypeId={alpha.ids['customerTypeId']}",
-                  f"parentCustomerId={alpha.ids['customerId']}", f"brokerId={alpha.ids['brokerId']}"):
+                  f"parentCustomerId={alpha.ids['customerId']}", f"brokerId={alpha.ids['brokerId']}",
+                  f"paymentTermsId={alpha.ids['paymentTermsId']}"):
         reply = api.get("/customers", org=B, query=query + "&limit=100")
         assert reply.status in (200, 422), reply.body
         assert_no_leak(reply, alpha)
@@ -274,7 +242,8 @@ def _customer_create_with_a_references(world: World, method: str, path: str) -> 
     watch.mark()
     base = {"companyName": "Bravo Borrower", "customerTypeId": bravo.ids["customerTypeId"]}
     references = {"customerTypeId": "customerTypeId", "customerSegmentId": "customerSegmentId",
-                  "customerCategoryId": "customerCategoryId", "brokerId": "brokerId", "parentCustomerId": "customerId"}
+                  "customerCategoryId": "customerCategoryId", "brokerId": "brokerId", "parentCustomerId": "customerId",
+                  "paymentTermsId": "paymentTermsId"}
     for field, name in references.items():
         value = alpha.ids[name]
         reply = api.post("/customers", {**base, field: value}, org=B)
@@ -359,7 +328,8 @@ def _creates_stay_in_their_org(world: World, method: str, path: str) -> None:
     api, alpha, _, watch = world
     watch.mark()
     if path in TAXONOMIES:
-        reply = api.post(path, {"name": f"{SECRET} {TAXONOMIES[path]}"}, org=B)  # A's very name
+        reply = api.post(path, {"name": f"{SECRET} {TAXONOMIES[path]}", **ENTRY_FIELDS.get(path, {})},
+                         org=B)  # A's very name
     elif path == "/imports":
         reply = api.post(path, raw_body="companyName,customerType\nBravo,Commercial\n", org=B,
                          headers={"content-type": "text/csv"})
@@ -367,7 +337,7 @@ def _creates_stay_in_their_org(world: World, method: str, path: str) -> None:
         reply = api.post(path, {"label": f"{SECRET} office"}, org=B)
     assert reply.status in (201, 202), reply.body
     assert reply.body["id"] not in alpha.all_ids
-    assert api.get(f"{path}/{reply.body['id']}", org=A).status == 404
+    assert_problem(api.get(f"{path}/{reply.body['id']}", org=A), 404, "not_found")
     watch.assert_untouched(A, f"{method} {path}")
 
 
@@ -380,7 +350,7 @@ def _order_for_a_customer(world: World, method: str, path: str) -> None:
                  {"customerId": bravo.ids["customerId"], "customerProjectId": alpha.ids["projectId"], "lines": lines},
                  {"customerId": bravo.ids["customerId"], "brokerId": alpha.ids["brokerId"], "lines": lines}):
         reply = api.post("/sales-orders", body, org=B)
-        assert reply.status in (404, 422), reply.body
+        assert (reply.status, reply.body["code"]) in {(404, "not_found"), (422, "validation_error")}, reply.body
         assert_no_leak(reply, alpha)
     watch.assert_untouched(A, f"{method} {path}")
 

@@ -22,6 +22,7 @@ import pytest
 import schemathesis
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
+from local.launch import REQUEST_TIMEOUT
 from local.openapi import DOCUMENT
 from tests.e2e.conftest import Stack
 from tests.fuzz.test_schemathesis import SEED, World, errors_are_problem_documents, run_case
@@ -64,6 +65,10 @@ SEMANTIC_ONLY: list[tuple[str, str, str]] = [
     (r"phone|email", r"Give a phone, an email or both", "a match needs one of two query parameters"),
     (r"status|dueDate", r"Only tasks", "only a task has a status and a due date (it depends on the activity's type)"),
     (r"body", r"CSV", "the CSV's header row must name known columns"),
+    (r"currency|defaultCurrency", r"ISO 4217", "a currency must be an assigned ISO 4217 code (pycountry), not 3 letters"),
+    (r"taxIds\[\d+\]\.value", r"is not", "a tax id must pass its scheme's format and check digits (python-stdnum)"),
+    (r"website", r"web address|host|http|user name",
+     "a website must parse as an http(s) URL with a host name (WHATWG URL parsing), more than a pattern"),
 ]
 
 
@@ -132,5 +137,5 @@ def test_invalid_requests_are_refused(case: schemathesis.Case, stack: Stack) -> 
         # just more CSV text; the importer answers for its content (rows, columns), not its JSON type.
         return
     headers = {"Authorization": f"Bearer {stack.token('accept-negative', 'admin')}"}
-    case.call_and_validate(base_url=stack.url, headers=headers, timeout=15,
+    case.call_and_validate(base_url=stack.url, headers=headers, timeout=REQUEST_TIMEOUT,
                            checks=[negative_data_rejection, errors_are_problem_documents])

@@ -35,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from local.launch import REQUEST_TIMEOUT
 from local.openapi import DOCUMENT
 from tests.e2e.conftest import Stack
 
@@ -136,6 +137,8 @@ class World:
                  "customerCategoryId": "/customer-categories"}
         if name in lists:
             return self._create(lists[name], {"name": f"World {tag}"})
+        if name == "paymentTermsId":
+            return self._create("/payment-terms", {"name": f"World {tag}", "netDays": 30})
         if name == "importId":
             return self._create("/imports", data="companyName,customerType\nFuzz Import,Commercial\n",
                                 headers={"Content-Type": "text/csv"})
@@ -149,7 +152,7 @@ class World:
     def knows(self, name: str) -> bool:
         return name in self.ids or name in {"customerTypeId", "customerId", "contactId", "activityId", "projectId",
                                             "orderId", "entryId", "brokerId", "customerSegmentId",
-                                            "customerCategoryId", "importId"}
+                                            "customerCategoryId", "paymentTermsId", "importId"}
 
     def forget(self, name: str) -> None:
         self.ids.pop(name, None)
@@ -182,7 +185,7 @@ def _choice(case: schemathesis.Case) -> int:
 # Body fields that name another resource, and the world's resource that can stand in for them.
 BODY_REFERENCES = {"customerTypeId": "customerTypeId", "customerId": "customerId", "brokerId": "brokerId",
                    "customerSegmentId": "customerSegmentId", "customerCategoryId": "customerCategoryId",
-                   "customerProjectId": "projectId", "addressEntryId": "entryId"}
+                   "customerProjectId": "projectId", "addressEntryId": "entryId", "paymentTermsId": "paymentTermsId"}
 
 
 def _resource_path(case: schemathesis.Case) -> str:
@@ -212,7 +215,7 @@ def run_case(case: schemathesis.Case, stack: Stack, world: World, token: str,
             etag = world.etag(_resource_path(case))
             if etag is not None:
                 headers["If-Match"] = etag
-    response = case.call_and_validate(base_url=stack.url, headers=headers, checks=checks or CHECKS, timeout=15)
+    response = case.call_and_validate(base_url=stack.url, headers=headers, checks=checks or CHECKS, timeout=REQUEST_TIMEOUT)
     if substituted and response.status_code < 300:
         method = case.method.upper()
         if method == "DELETE":
@@ -239,6 +242,6 @@ def test_every_read_as_viewer(case: schemathesis.Case, stack: Stack, world: Worl
 def test_the_fuzzed_document_is_the_committed_one(stack: Stack) -> None:
     """What the stack serves is what was fuzzed (the committed document is kept in sync by
     tests/contract/test_openapi.py)."""
-    served = requests.get(f"{stack.url}/openapi.json", timeout=15).json()
+    served = requests.get(f"{stack.url}/openapi.json", timeout=REQUEST_TIMEOUT).json()
     assert served["paths"].keys() == schema.raw_schema["paths"].keys()
     assert re.fullmatch(r"3\.\d+\.\d+", served["openapi"])

@@ -31,4 +31,5 @@ def test_to_item_and_from_item_round_trip_strings_unchanged() -> None:
 
 def test_aws_clients_send_the_applications_user_agent() -> None:
     """Fixed, so botocore does not rebuild its standard User-Agent on every call (docs/decisions.md)."""
-    assert aws.dynamodb().meta.config.user_agent.startswith("clientele Botocore/")
+    user_agent: str = aws.dynamodb().meta.config.user_agent  # type: ignore[attr-defined]  # botocore's stubs omit it
+    assert user_agent.startswith("clientele Botocore/")

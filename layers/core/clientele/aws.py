@@ -59,6 +59,8 @@ def _user_agent() -> str:
 def _client(service: str, region: str | None, endpoint_url: str | None) -> Any:
     from botocore.config import Config
 
+    from clientele.config import config
+
     # Standard retry mode retries throttling and 5xx with jittered backoff; connections are
     # reused across invocations of a warm container. A fixed User-Agent: botocore otherwise
     # rebuilds and sanitises its standard one twice per API call, a third of its own CPU time
@@ -66,7 +68,7 @@ def _client(service: str, region: str | None, endpoint_url: str | None) -> Any:
     client_config = Config(
         retries={"mode": "standard", "max_attempts": 4},
         connect_timeout=2,
-        read_timeout=5,
+        read_timeout=config().client_read_timeout_seconds,
         tcp_keepalive=True,
         user_agent=_user_agent(),
     )
