@@ -289,6 +289,15 @@ def test_the_layer_is_built_by_its_makefile_for_arm64_less_what_prune_txt_lists(
         assert not is_pruned(path, patterns), path
 
 
+def test_the_layer_ships_bytecode_compiled_after_pruning() -> None:
+    """/opt is read-only in Lambda: without .pyc files every cold start compiles every module it imports."""
+    makefile = (template.ROOT / "layers" / "core" / "Makefile").read_text()
+    compiling = makefile.index("-m compileall")
+    assert "--invalidation-mode unchecked-hash" in makefile[compiling:].splitlines()[0]
+    assert makefile.index("-prune -exec rm -rf") < compiling  # the prune list drops copied .pyc files first
+    assert "sys.version_info[:2] != (3, 13)" in makefile  # bytecode only loads in the version that wrote it
+
+
 def test_table_is_on_demand_with_pitr_stream_and_ttl() -> None:
     props = RESOURCES["Table"]["Properties"]
     assert props["BillingMode"] == "PAY_PER_REQUEST"
