@@ -20,11 +20,14 @@ os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
 os.environ.pop("PROVISIONER_FUNCTION", None)
 os.environ.pop("LOCAL_JWT_SECRET", None)
 
-from local import template
+from local import resources, template
 from local.invoke import Api
 from tests.e2e.conftest import stack
 
 __all__ = ["stack"]
+
+# The template's queues and keys (the webhook delivery queue, the secrets key) as moto names them.
+os.environ.update(resources.environment(None))
 
 
 @pytest.fixture
@@ -47,6 +50,7 @@ def table() -> Iterator[str]:
 
         client = boto3.client("dynamodb", region_name="us-east-1")
         client.create_table(TableName=os.environ["TABLE_NAME"], **template.table_definition())
+        resources.create()
         yield os.environ["TABLE_NAME"]
         aws.reset_clients()
         orgs.forget_all()

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from local import openapi, template
+from local import openapi, resources, template
 from local.invoke import Api, Reply
 
 A, B = "alpha", "bravo"
@@ -163,6 +163,7 @@ def world() -> Iterator[tuple[Api, Tenant, Tenant, Watch]]:
             boto3.client("dynamodb", region_name="us-east-1").create_table(TableName=table,
                                                                            **template.table_definition())
             boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=config().imports_bucket)
+            resources.create()
             api = Api()
             alpha, bravo = Tenant(api, A, SECRET).build(), Tenant(api, B, "bravo-own-data").build()
             _drain_stream(table)
