@@ -90,7 +90,7 @@ def create(endpoint: str | None = None) -> None:
             target = referenced((redrive or {}).get("deadLetterTargetArn"))
             if target in pending:
                 continue  # its dead-letter queue first
-            attributes = {"MessageRetentionPeriod": str(props.get("MessageRetentionPeriod", 345600)),
+            attributes: dict[str, Any] = {"MessageRetentionPeriod": str(props.get("MessageRetentionPeriod", 345600)),
                           "VisibilityTimeout": str(props.get("VisibilityTimeout", 30))}
             if redrive and target:
                 attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": queue_arn(target),

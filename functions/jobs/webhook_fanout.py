@@ -8,7 +8,8 @@ from clientele.services.webhooks import fanout
 
 
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
+    raw = event.get("detail")
+    detail: dict[str, Any] = raw if isinstance(raw, dict) else {}
     observability.annotate(org=detail.get("orgId") if isinstance(detail.get("orgId"), str) else None)
     queued = fanout.fan_out(str(event.get("detail-type") or ""), detail)
     return {"processed": True, "status": f"{queued} queued"}

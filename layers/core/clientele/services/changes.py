@@ -68,11 +68,13 @@ def page(org: str, cursor: str | None, types_text: str | None, limit: int) -> di
             if len(items) >= limit:
                 break
             continue
-        if store.day_start_ms(store.next_day(day)) <= bound:  # the day is over and settled: on to the next
-            day = store.next_day(day)
-            after = keys.change_position(store.day_start_ms(day))
-            continue
-        after = max(after, before)  # caught up: everything before the bound is read
-        break
+        if store.day_start_ms(store.next_day(day)) <= bound:  # the day is over and settled: on to the next one
+            following = store.first_day_after(org, day)  # with entries (the days between have none)
+            if following is not None and store.day_start_ms(following) <= bound:
+                day, after = following, keys.change_position(store.day_start_ms(following))
+                continue
+            day = store.day_of(bound)
+        after = max(after, before) if day == store.day_of(bound) else after
+        break  # caught up: everything before the bound is read
     return {"items": [present(item) for item in items],
             "nextCursor": cursors.encode(org, _SCOPE, {"d": day, "a": after})}

@@ -22,6 +22,7 @@ from clientele.store import keys
 from clientele.store.table import Item, from_item, table_name, to_item, values
 
 ENTITY = "change"
+DAY_ENTITY = "change_day"
 _BATCH = 25  # BatchWriteItem's limit
 _RESTAMPS = 3
 
@@ -63,6 +64,19 @@ def _item(entry: FeedEntry, stamp_ms: int, sequence: int, retention_seconds: int
     })
 
 
+def _mark_days(client: Any, orgs: set[str], day: str, retention_seconds: int, marked: set[tuple[str, str]]) -> None:
+    """Record that the orgs' feeds have entries on ``day``, before the entries themselves: a reader that
+    finds no later day than the one it is on may then take it that there is none (``first_day_after``).
+    One PutItem per org and day of a batch (the same item again: idempotent)."""
+    for org in sorted(orgs):
+        if (org, day) in marked:
+            continue
+        item = {"PK": keys.change_days_pk(org), "SK": keys.change_day_sk(day), "entity": DAY_ENTITY, "day": day,
+                "ttl": day_start_ms(day) // 1000 + 24 * 60 * 60 + retention_seconds}
+        client.put_item(TableName=table_name(), Item=to_item(item))
+        marked.add((org, day))
+
+
 def append(entries: Sequence[FeedEntry], *, settle_seconds: float, retention_seconds: int,
            clock: Callable[[], int] = now_ms) -> int:
     """Write ``entries`` in order (25 a call, each call's entries one stamp and a sequence), re-stamping a
@@ -70,10 +84,12 @@ def append(entries: Sequence[FeedEntry], *, settle_seconds: float, retention_sec
     entries written again that way."""
     client: Any = aws.dynamodb()
     rewritten = 0
+    marked: set[tuple[str, str]] = set()
     for start in range(0, len(entries), _BATCH):
         chunk = entries[start:start + _BATCH]
         for attempt in range(_RESTAMPS + 1):
             stamp = clock()
+            _mark_days(client, {entry.org for entry in chunk}, day_of(stamp), retention_seconds, marked)
             requests = [{"PutRequest": {"Item": _item(entry, stamp, n, retention_seconds)}}
                         for n, entry in enumerate(chunk)]
             while requests:
@@ -106,3 +122,13 @@ def read(org: str, day: str, after: str, *, before: str, types: Sequence[str] | 
     items = [from_item(raw) for raw in response.get("Items", []) if raw["SK"]["S"] not in (after, before)]
     last = response.get("LastEvaluatedKey")
     return items, (last["SK"]["S"] if last else None)
+
+
+def first_day_after(org: str, day: str) -> str | None:
+    """The first day after ``day`` on which the org's feed has entries (one Query), or None."""
+    response = aws.dynamodb().query(
+        TableName=table_name(), ConsistentRead=True, Limit=1,
+        KeyConditionExpression="PK = :pk AND SK > :day",
+        ExpressionAttributeValues=values({":pk": keys.change_days_pk(org), ":day": keys.change_day_sk(day)}))
+    items = response.get("Items") or []
+    return str(from_item(items[0])["day"]) if items else None

@@ -298,6 +298,18 @@ def changes_pk(org: str, day: str) -> str:
     return f"ORG#{org}#CHANGES#{day}"
 
 
+def change_days_pk(org: str) -> str:
+    """The days an org's feed has entries on (``DAY#<day>``), so a reader skips the days without any."""
+    return f"ORG#{org}#CHANGES"
+
+
+def change_day_sk(day: str) -> str:
+    return f"DAY#{day}"
+
+
+CHANGE_DAY_PREFIX = "DAY#"
+
+
 def change_sk(stamp_ms: int, sequence: int, entry_id: str) -> str:
     """Processing time (fixed-width ms), the writer's sequence within that ms, the entry id."""
     return f"{stamp_ms:013d}#{sequence:04d}#{entry_id}"
