@@ -81,8 +81,8 @@ def create(endpoint: str | None = None) -> None:
     template gives) and every key with its alias, in whatever AWS boto3 reaches (moto)."""
     import boto3
 
-    sqs = boto3.client("sqs", endpoint_url=endpoint) if endpoint else boto3.client("sqs")
-    kms = boto3.client("kms", endpoint_url=endpoint) if endpoint else boto3.client("kms")
+    sqs: Any = boto3.client("sqs", endpoint_url=endpoint) if endpoint else boto3.client("sqs")
+    kms: Any = boto3.client("kms", endpoint_url=endpoint) if endpoint else boto3.client("kms")
     pending = dict(queues())
     while pending:
         for logical_id, props in list(pending.items()):
