@@ -95,7 +95,7 @@ def refusal(address: Address, *, local: bool = False) -> str | None:
         return "the cloud metadata address"
     for reason, matches in (("unspecified", address.is_unspecified), ("a loopback address", address.is_loopback),
                             ("a link-local address", address.is_link_local), ("a multicast address", address.is_multicast),
-                            ("a private address", address.is_private), ("a reserved address", address.is_reserved)):
+                            ("a reserved address", address.is_reserved), ("a private address", address.is_private)):
         if matches:
             return reason
     if not address.is_global:

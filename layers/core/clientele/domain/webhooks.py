@@ -48,9 +48,9 @@ SECRET_OVERLAP_SECONDS = 24 * 60 * 60  # a rotated-out secret keeps signing this
 DELIVERY_RETENTION_SECONDS = 30 * 24 * 60 * 60
 ATTEMPT_SECONDS = 10  # a 2xx within this (DNS, connect, TLS, request, response) is delivered
 # Seconds before retry n (n = 1..): the first within a minute, then growing; the attempts span more than
-# 24 h (about 34.6 h over 10 attempts). Each step stays under SQS's 12-hour visibility ceiling, since a retry
-# is the same message made visible again (docs/decisions.md).
-RETRY_DELAYS_SECONDS: tuple[int, ...] = (30, 120, 600, 1800, 3600, 10800, 21600, 43000, 43000)
+# 24 h (about 32.4 h over 10 attempts). Each step, jitter included, stays under SQS's 12-hour visibility
+# ceiling, since a retry is the same message made visible again (docs/decisions.md).
+RETRY_DELAYS_SECONDS: tuple[int, ...] = (30, 120, 600, 1800, 3600, 10800, 21600, 39000, 39000)
 _JITTER = 0.1  # up to +10 %: retries of a burst do not hit the endpoint in lockstep, never earlier
 
 DeliveryStatus = Literal["pending", "delivered", "failed"]
