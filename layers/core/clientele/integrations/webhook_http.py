@@ -107,7 +107,8 @@ def _connection(target: Target, address: Address, timeout: float) -> http.client
     return connection
 
 
-def _abort(connection: http.client.HTTPConnection) -> None:
+def _abort(connection: http.client.HTTPConnection, expired: threading.Event) -> None:
+    expired.set()
     sock = connection.sock
     if sock is not None:
         with contextlib.suppress(OSError):
@@ -164,7 +165,8 @@ class _Failed(Exception):
 def _send(target: Target, address: Address, body: bytes, headers: Mapping[str, str], budget: float,
           limit: float) -> int:
     connection = _connection(target, address, budget)
-    deadline = threading.Timer(budget, _abort, args=(connection,))  # the whole attempt, not each read
+    expired = threading.Event()
+    deadline = threading.Timer(budget, _abort, args=(connection, expired))  # the whole attempt, not each read
     deadline.daemon = True
     deadline.start()
     try:
@@ -184,7 +186,7 @@ def _send(target: Target, address: Address, body: bytes, headers: Mapping[str, s
         except TimeoutError:
             raise _Failed(f"no response within {limit:g} s") from None
         except (OSError, http.client.HTTPException) as exc:
-            if not deadline.is_alive():
+            if expired.is_set():
                 raise _Failed(f"no response within {limit:g} s") from None
             raise _Failed(f"the connection failed: {type(exc).__name__}: {exc}") from None
     finally:
