@@ -25,6 +25,9 @@ ENTITY = "change"
 DAY_ENTITY = "change_day"
 _BATCH = 25  # BatchWriteItem's limit
 _RESTAMPS = 3
+# The last (stamp, next sequence) this container used: stamps never go back and, within one millisecond,
+# sequences go on, so the entries one processor writes sort in the order it wrote them.
+_last = [0, 0]
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,13 @@ def _item(entry: FeedEntry, stamp_ms: int, sequence: int, retention_seconds: int
     })
 
 
+def _next_stamp(now: int, count: int) -> tuple[int, int]:
+    """(stamp, first sequence) for ``count`` entries written now, after everything written before."""
+    stamp, sequence = (now, 0) if now > _last[0] else (_last[0], _last[1])
+    _last[:] = [stamp, sequence + count]
+    return stamp, sequence
+
+
 def _mark_days(client: Any, orgs: set[str], day: str, retention_seconds: int, marked: set[tuple[str, str]]) -> None:
     """Record that the orgs' feeds have entries on ``day``, before the entries themselves: a reader that
     finds no later day than the one it is on may then take it that there is none (``first_day_after``).
@@ -78,24 +88,25 @@ def _mark_days(client: Any, orgs: set[str], day: str, retention_seconds: int, ma
 
 
 def append(entries: Sequence[FeedEntry], *, settle_seconds: float, retention_seconds: int,
-           clock: Callable[[], int] = now_ms) -> int:
-    """Write ``entries`` in order (25 a call, each call's entries one stamp and a sequence), re-stamping a
+           clock: Callable[[], int] | None = None) -> int:
+    """Write ``entries`` in order (25 a call, each call's entries one stamp and rising sequences), re-stamping a
     call's entries when it returned later than half the settle window after its stamp. Returns the
     entries written again that way."""
+    tick = clock or now_ms
     client: Any = aws.dynamodb()
     rewritten = 0
     marked: set[tuple[str, str]] = set()
     for start in range(0, len(entries), _BATCH):
         chunk = entries[start:start + _BATCH]
         for attempt in range(_RESTAMPS + 1):
-            stamp = clock()
+            stamp, first = _next_stamp(tick(), len(chunk))
             _mark_days(client, {entry.org for entry in chunk}, day_of(stamp), retention_seconds, marked)
-            requests = [{"PutRequest": {"Item": _item(entry, stamp, n, retention_seconds)}}
+            requests = [{"PutRequest": {"Item": _item(entry, stamp, first + n, retention_seconds)}}
                         for n, entry in enumerate(chunk)]
             while requests:
                 response = client.batch_write_item(RequestItems={table_name(): requests})
                 requests = (response.get("UnprocessedItems") or {}).get(table_name(), [])
-            if clock() - stamp <= settle_seconds * 500:  # half the window, in ms
+            if settle_seconds <= 0 or tick() - stamp <= settle_seconds * 500:  # half the window, in ms
                 break
             if attempt == _RESTAMPS:
                 raise TimeoutError("changes feed writes keep landing after the settle window")
