@@ -38,6 +38,9 @@ def server_environment(port: int) -> dict[str, str]:
                            "LOCAL_JWT_SECRET", "PROVISIONER_FUNCTION"}}
     env.update({"PORT": str(port), "PYTHONUNBUFFERED": "1", "LOCAL_JWT_SECRET": E2E_SECRET,
                 "TABLE_NAME": E2E_TABLE})
+    # Webhook retries after 1, 2, 4… s instead of 30 s, 2 min…: the tests see a retry without waiting for one
+    # (the real schedule is tested in-process, tests/service/test_webhook_delivery.py).
+    env["WEBHOOK_RETRY_DELAYS_SECONDS"] = "1,2,4,8,16,32,64,128"
     return env
 
 
