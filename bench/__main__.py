@@ -421,14 +421,16 @@ def main() -> None:
         print(f"results written to {RESULTS.relative_to(ROOT)}")
         return
     from bench.imports import measure_import, print_import
+    from bench.webhooks import measure_webhooks, print_webhooks
 
     operations = measure_operations()
     stream = measure_stream()
+    webhooks = measure_webhooks()
     csv_import = measure_import()
     imports = measure_cold_imports()
     package = measure_package()
     heaviest = max(imports["handlers"], key=lambda h: h["ratio"])
-    RESULTS.write_text(json.dumps({"operations": operations, "stream": stream, "import": csv_import,
+    RESULTS.write_text(json.dumps({"operations": operations, "stream": stream, "webhooks": webhooks, "import": csv_import,
                                    "coldImports": imports, "heaviestImportRatio": heaviest["ratio"],
                                    "package": package}, indent=2) + "\n")
 
@@ -441,6 +443,7 @@ def main() -> None:
           f"{stream['cpuRecordsPerSecond']} records/s CPU side ({stream['cpuMsPer100Records']} ms per 100), "
           f"{stream['dynamodbCallsPer100Records']} DynamoDB calls and {stream['itemWritesPer100Records']} item writes "
           f"per 100 records ({', '.join(f'{k} x{v}' for k, v in stream['callMix'].items())})")
+    print_webhooks(webhooks)
     print_import(csv_import)
     print(f"\nCold import, CPU time (best of {IMPORT_RUNS} interleaved rounds; fresh interpreters with only the "
           f"layer and boto3); baseline boto3 + trivial validated route: {imports['baselineMs']} ms")
