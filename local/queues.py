@@ -39,21 +39,14 @@ class QueueMapping:
     report_batch_item_failures: bool = False
 
 
-def queue_mappings(loaded: Mapping[str, Any] | None = None) -> list[QueueMapping]:
-    loaded = loaded or template.load_template()
+def queue_mappings(loaded: dict[str, Any] | None = None) -> list[QueueMapping]:
     found = []
-    for logical_id, resource in loaded["Resources"].items():
-        if resource.get("Type") != "AWS::Serverless::Function":
-            continue
-        for event_name, event in ((resource.get("Properties") or {}).get("Events") or {}).items():
-            if event.get("Type") != "SQS":
-                continue
-            props = event.get("Properties") or {}
-            queue = resources.referenced(props.get("Queue"))
-            if queue is None:
-                raise ValueError(f"{logical_id}.{event_name}: use Queue: !GetAtt <Queue>.Arn")
-            found.append(QueueMapping(logical_id, event_name, queue, int(props.get("BatchSize", 10)),
-                                      "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or ())))
+    for logical_id, event_name, props in template.function_events("SQS", loaded):
+        queue = resources.referenced(props.get("Queue"))
+        if queue is None:
+            raise ValueError(f"{logical_id}.{event_name}: use Queue: !GetAtt <Queue>.Arn")
+        found.append(QueueMapping(logical_id, event_name, queue, int(props.get("BatchSize", 10)),
+                                  "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or ())))
     return found
 
 
@@ -85,11 +78,13 @@ class SqsEventSources:
         self._threads: list[threading.Thread] = []
         self._pool = ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="sqs-batch")
         self._slots = threading.Semaphore(CONCURRENCY)
+        self._sqs: Any = None  # made once: a client is thread-safe, boto3's making of one is not
 
     def describe(self) -> str:
         return ", ".join(f"{m.function} ← {m.queue}" for m in self.mappings) or "none"
 
     def start(self) -> None:
+        self._client()
         for mapping in self.mappings:
             thread = threading.Thread(target=self._run, args=(mapping,), name=f"sqs-{mapping.function}", daemon=True)
             thread.start()
@@ -102,9 +97,11 @@ class SqsEventSources:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _client(self) -> Any:
-        import boto3
+        if self._sqs is None:
+            import boto3
 
-        return boto3.client("sqs", endpoint_url=self.endpoint) if self.endpoint else boto3.client("sqs")
+            self._sqs = boto3.client("sqs", endpoint_url=self.endpoint) if self.endpoint else boto3.client("sqs")
+        return self._sqs
 
     def poll_once(self, mapping: QueueMapping, client: Any | None = None) -> int:
         """Receive one batch and hand it to the function on a worker; returns the messages received."""

@@ -200,13 +200,15 @@ def test_a_receiver_that_fails_once_gets_a_retry_and_the_log_shows_two_attempts(
 
 
 def first_delivery(client: Api, pipeline: Pipeline, receiver: Receiver) -> tuple[dict[str, Any], Message]:
-    """A subscription, one customer.created event fanned out, and the message of its delivery (not sent yet)."""
+    """A subscription, one customer.created event fanned out, and the message of its delivery, taken off the
+    queue before the delivery function got it (the test makes the attempts)."""
     webhook = subscribe(client, receiver, ["customer.created"])
     new_customer(client)
-    drain(pipeline.stream)  # the pipeline's first two steps only
+    drain(pipeline.stream)
     pipeline.fan_out()
-    (logged,) = deliveries(client, webhook)
-    return webhook, Message(ORG, webhook["id"], logged["id"], logged["eventId"])
+    (queued,) = pipeline.sqs.receive_message(QueueUrl=pipeline.delivery_queue)["Messages"]
+    pipeline.sqs.delete_message(QueueUrl=pipeline.delivery_queue, ReceiptHandle=queued["ReceiptHandle"])
+    return webhook, Message.parse(queued["Body"])
 
 
 def test_a_failing_endpoint_is_retried_on_the_schedule_then_given_up(client: Api, pipeline: Pipeline) -> None:
@@ -395,3 +397,38 @@ def test_an_endpoint_that_refuses_connections_fails_the_attempt() -> None:
     attempt = webhook_http.post(parse(url, allow_local_http=True), b"{}", {})
 
     assert attempt.outcome == "failed" and "could not connect to 127.0.0.1" in str(attempt.error)
+
+
+# --- erasure (SPEC §9) -------------------------------------------------------------------------------------------
+
+
+def test_an_erasing_change_sends_no_previous_values(client: Api) -> None:
+    from clientele.services.webhooks.objects import Catalogs, describe
+    from clientele.store import customers
+
+    created = new_customer(client, emails="ann@acme.example", notes="private")
+    old = customers.get_customer(ORG, created["id"])
+    assert old is not None
+    erased = {**old, "companyName": "Erased customer", "emails": [], "notes": None, "version": 2,
+              "deletedAt": "2026-12-07T10:00:00.000Z", "erasedAt": "2026-12-07T10:00:00.000Z"}
+
+    obj, previous = describe("customer", ORG, old, erased, Catalogs())
+
+    assert previous == {} and obj["emails"] == [] and obj["companyName"] == "Erased customer"
+
+
+def test_forgetting_a_customers_events_leaves_nothing_to_redeliver(client: Api, pipeline: Pipeline,
+                                                                   receiver: Receiver) -> None:
+    webhook = subscribe(client, receiver, ["customer.created"])
+    created = new_customer(client, emails="ann@acme.example")
+    pipeline.run()
+    (logged,) = deliveries(client, webhook)
+
+    assert webhook_deliveries.forget_customer_events(ORG, created["id"]) == 1
+    client.post(f"/webhooks/{webhook['id']}/deliveries/{logged['id']}/redeliver", org=ORG)
+    pipeline.run()
+
+    assert receiver.count() == 1
+    (dropped,) = deliveries(client, webhook)
+    assert (dropped["status"], dropped["lastError"]) == ("failed", "the event is no longer kept (30 days, or its "
+                                                                    "customer was erased)")

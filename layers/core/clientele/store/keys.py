@@ -258,7 +258,7 @@ QBO_ENABLED_REALMS = "QBO_REALM#ENABLED"
 WEBHOOK_PREFIX = "WEBHOOK#"
 WEBHOOK_COUNT_SK = "WEBHOOK_COUNT"
 DELIVERY_PREFIX = "DELIVERY#"
-WEBHOOK_EVENT_SK = "EVENT"
+WEBHOOK_EVENT_PREFIX = "WEBHOOK_EVENT#"
 
 
 def webhooks_pk(org: str) -> str:
@@ -288,8 +288,13 @@ def delivery_status_prefix(status: str | None) -> str:
 
 
 def webhook_event_pk(org: str, event_id: str) -> str:
-    """One event's payload, shared by every delivery of it (and kept for redelivery)."""
+    """The partition of an event's payload that concerns no customer (a ping); a customer's, contact's or
+    sales order's event payload lives in its customer's partition, where erasure finds it."""
     return f"ORG#{org}#WEBHOOK_EVENT#{event_id}"
+
+
+def webhook_event_sk(event_id: str) -> str:
+    return f"{WEBHOOK_EVENT_PREFIX}{event_id}"
 
 
 def changes_pk(org: str, day: str) -> str:

@@ -1,6 +1,8 @@
 """Webhook events and deliveries, kept 30 days (``ttl``).
 
-* An event's payload: ``PK = ORG#<org>#WEBHOOK_EVENT#<eventId>``, ``SK = EVENT`` — written once by the
+* An event's payload: in its customer's partition, ``PK = ORG#<org>#CUST#<customerId>``,
+  ``SK = WEBHOOK_EVENT#<eventId>`` (so erasing the customer can forget it: :func:`forget_customer_events`),
+  or ``PK = ORG#<org>#WEBHOOK_EVENT#<eventId>`` for an event of no customer (a ping) — written once by the
   fan-out, read by every delivery of it and by a redelivery, so each delivery item stays small.
 * A delivery (one subscription and one event): ``PK = ORG#<org>#WEBHOOK#<webhookId>``,
   ``SK = DELIVERY#<deliveryId>`` where the id is time-ordered (``domain.webhooks.delivery_id``), so the
@@ -20,19 +22,40 @@ EVENT_ENTITY = "webhook_event"
 DELIVERY_ENTITY = "webhook_delivery"
 
 
-def event_key(org: str, event_id: str) -> dict[str, Any]:
-    return key(keys.webhook_event_pk(org, event_id), keys.WEBHOOK_EVENT_SK)
+def event_key(org: str, customer_id: str | None, event_id: str) -> dict[str, Any]:
+    pk = keys.customer_pk(org, customer_id) if customer_id else keys.webhook_event_pk(org, event_id)
+    return key(pk, keys.webhook_event_sk(event_id))
 
 
 def delivery_key(org: str, webhook_id: str, delivery_id: str) -> dict[str, Any]:
     return key(keys.deliveries_pk(org, webhook_id), keys.delivery_sk(delivery_id))
 
 
-def put_event(org: str, event_id: str, event_type: str, body: str, expires_at: int) -> None:
+def put_event(org: str, customer_id: str | None, event_id: str, event_type: str, body: str, expires_at: int) -> None:
     """The payload as the bytes every attempt POSTs (a replayed fan-out writes the same item again)."""
-    item = {"PK": keys.webhook_event_pk(org, event_id), "SK": keys.WEBHOOK_EVENT_SK, "entity": EVENT_ENTITY,
-            "id": event_id, "type": event_type, "body": body, "ttl": expires_at}
-    aws.dynamodb().put_item(TableName=table_name(), Item=to_item(item))
+    item = {**event_key(org, customer_id, event_id), "entity": {"S": EVENT_ENTITY},
+            **to_item({"id": event_id, "type": event_type, "body": body, "customerId": customer_id, "ttl": expires_at})}
+    aws.dynamodb().put_item(TableName=table_name(), Item=item)
+
+
+def forget_customer_events(org: str, customer_id: str) -> int:
+    """Delete the stored payloads of a customer's events (erasure, SPEC §9): a redelivery afterwards finds no
+    payload and sends nothing. Returns how many there were."""
+    client: Any = aws.dynamodb()
+    request: dict[str, Any] = {
+        "TableName": table_name(), "ConsistentRead": True, "ProjectionExpression": "PK, SK",
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": values({":pk": keys.customer_pk(org, customer_id),
+                                             ":prefix": keys.WEBHOOK_EVENT_PREFIX})}
+    forgotten = 0
+    while True:
+        page = client.query(**request)
+        for item in page.get("Items", []):
+            client.delete_item(TableName=table_name(), Key={"PK": item["PK"], "SK": item["SK"]})
+            forgotten += 1
+        if "LastEvaluatedKey" not in page:
+            return forgotten
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def create_delivery(org: str, record: Item, expires_at: int) -> Item | None:
@@ -49,14 +72,15 @@ def create_delivery(org: str, record: Item, expires_at: int) -> Item | None:
     return None
 
 
-def read_together(org: str, webhook_id: str, delivery_id: str, event_id: str | None) -> tuple[
+def read_together(org: str, webhook_id: str, delivery_id: str, event: tuple[str | None, str] | None) -> tuple[
         Item | None, Item | None, Item | None]:
-    """(delivery, subscription, event) in one BatchGetItem — what one attempt needs (no event id: none)."""
+    """(delivery, subscription, event) in one BatchGetItem — what one attempt needs; ``event`` is the
+    payload's (customer id, event id), None to read no payload."""
     from clientele.store.webhooks import webhook_from_item, webhook_key
 
     wanted = {"delivery": delivery_key(org, webhook_id, delivery_id), "webhook": webhook_key(org, webhook_id)}
-    if event_id is not None:
-        wanted["event"] = event_key(org, event_id)
+    if event is not None:
+        wanted["event"] = event_key(org, *event)
     found: dict[str, Item] = {}
     request: dict[str, Any] = {table_name(): {"Keys": list(wanted.values()), "ConsistentRead": True}}
     while request:
@@ -64,9 +88,9 @@ def read_together(org: str, webhook_id: str, delivery_id: str, event_id: str | N
         for raw in response.get("Responses", {}).get(table_name(), []):
             found[raw["SK"]["S"]] = webhook_from_item(raw)
         request = response.get("UnprocessedKeys") or {}
-    delivery, webhook, event = (found.get(wanted[name]["SK"]["S"]) if name in wanted else None
-                                for name in ("delivery", "webhook", "event"))
-    return delivery, webhook, event
+    delivery, webhook, payload = (found.get(wanted[name]["SK"]["S"]) if name in wanted else None
+                                  for name in ("delivery", "webhook", "event"))
+    return delivery, webhook, payload
 
 
 def get_delivery(org: str, webhook_id: str, delivery_id: str) -> Item | None:

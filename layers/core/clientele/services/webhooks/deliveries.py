@@ -65,7 +65,7 @@ def redeliver(org: str, webhook_id: str, delivery_id: str) -> dict[str, Any]:
     now = clock.now_iso()
     queued = store.record(org, webhook_id, delivery_id, {"status": "pending", "seriesAttempts": 0,
                                                          "nextAttemptAt": now}, attempted=False)
-    queue.send([queue.Message(org, webhook_id, delivery_id, str(delivery.get("eventId")))])
+    queue.send([queue.Message(org, webhook_id, delivery_id, str(delivery.get("eventId")), delivery.get("customerId"))])
     return present(queued)
 
 
@@ -77,8 +77,8 @@ def ping(org: str, webhook_id: str) -> dict[str, Any]:
     body = payload(event_id(f"ping:{clock.new_id()}"), PING, now, present_webhook(webhook), {})
     text = json.dumps(body, separators=(",", ":"), default=str)
     expires = int(time.time()) + DELIVERY_RETENTION_SECONDS
-    store.put_event(org, body["id"], PING, text, expires)
-    record = new_delivery(webhook_id, body, now)
+    store.put_event(org, None, body["id"], PING, text, expires)
+    record = new_delivery(webhook_id, body, now, None)
     store.create_delivery(org, record, expires)
     result = attempts.send(org, webhook, {"id": body["id"], "type": PING, "body": text})
     done = clock.now_iso()

@@ -68,7 +68,7 @@ def _drop(message: Message, why: str) -> None:
 def deliver(message: Message, *, schedule: Sequence[int] | None = None) -> int | None:
     """Make the delivery's next attempt; returns the seconds until the one after (None: nothing follows)."""
     delivery, webhook, event = deliveries.read_together(message.org, message.webhook_id, message.delivery_id,
-                                                        message.event_id)
+                                                        (message.customer_id, message.event_id))
     if delivery is None or delivery.get("status") == "delivered":
         return None  # expired, or a duplicate message of a delivery that succeeded
     if webhook is None:
@@ -78,7 +78,7 @@ def deliver(message: Message, *, schedule: Sequence[int] | None = None) -> int |
         _drop(message, f"the webhook is switched off ({webhook.get('disabledReason') or 'by an admin'})")
         return None
     if event is None:
-        _drop(message, "the event is no longer kept (30 days)")
+        _drop(message, "the event is no longer kept (30 days, or its customer was erased)")
         return None
     result = send(message.org, webhook, event)
     series = as_int(delivery.get("seriesAttempts")) + 1

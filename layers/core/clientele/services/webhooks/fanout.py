@@ -34,12 +34,13 @@ _BOOKKEEPING = frozenset({"eventId", "orgId"})
 
 def webhook_payload(event_type: str, detail: Mapping[str, Any]) -> dict[str, Any]:
     """The body a receiver gets for a domain event's detail (``object``/``previous`` from the stream)."""
-    obj = detail.get("object")
-    if not isinstance(obj, Mapping):  # an event published without a representation (CustomersMerged)
-        obj = {name: value for name, value in detail.items() if name not in _BOOKKEEPING}
-    previous = detail.get("previous") if isinstance(detail.get("previous"), Mapping) else {}
+    raw_object, raw_previous = detail.get("object"), detail.get("previous")
+    # An event published without its resource (CustomersMerged names ids only) is delivered as it is.
+    obj: Mapping[str, Any] = raw_object if isinstance(raw_object, Mapping) else {
+        name: value for name, value in detail.items() if name not in _BOOKKEEPING}
+    previous: Mapping[str, Any] = raw_previous if isinstance(raw_previous, Mapping) else {}
     occurred = str(detail.get("occurredAt") or clock.now_iso())
-    return payload(event_id(str(detail.get("eventId"))), event_type, occurred, obj, previous)  # type: ignore[arg-type]
+    return payload(event_id(str(detail.get("eventId"))), event_type, occurred, obj, previous)
 
 
 def _millis(iso: str) -> int:
@@ -49,10 +50,11 @@ def _millis(iso: str) -> int:
         return int(time.time() * 1000)
 
 
-def new_delivery(webhook_id: str, body: Mapping[str, Any], now: str, delivery: str | None = None) -> Item:
-    return {"id": delivery or delivery_id(webhook_id, str(body["id"]), _millis(str(body["occurredAt"]))),
-            "webhookId": webhook_id, "eventId": body["id"], "eventType": body["type"], "status": "pending",
-            "attempts": 0, "seriesAttempts": 0, "createdAt": now, "nextAttemptAt": now}
+def new_delivery(webhook_id: str, body: Mapping[str, Any], now: str, customer_id: str | None) -> Item:
+    """A pending delivery of ``body`` to the subscription, with its time-ordered, deterministic id."""
+    return {"id": delivery_id(webhook_id, str(body["id"]), _millis(str(body["occurredAt"]))),
+            "webhookId": webhook_id, "eventId": body["id"], "eventType": body["type"], "customerId": customer_id,
+            "status": "pending", "attempts": 0, "seriesAttempts": 0, "createdAt": now, "nextAttemptAt": now}
 
 
 def fan_out(detail_type: str, detail: Mapping[str, Any]) -> int:
@@ -69,16 +71,18 @@ def fan_out(detail_type: str, detail: Mapping[str, Any]) -> int:
     if not wanted:
         return 0
     body = webhook_payload(event_type, detail)
+    customer = detail.get("customerId") if isinstance(detail.get("customerId"), str) else None
     expires = int(time.time()) + DELIVERY_RETENTION_SECONDS
-    deliveries.put_event(org, body["id"], event_type, json.dumps(body, separators=(",", ":"), default=str), expires)
+    text = json.dumps(body, separators=(",", ":"), default=str)
+    deliveries.put_event(org, customer, body["id"], event_type, text, expires)
     now = clock.now_iso()
     queued = []
     for subscription in wanted:
-        delivery = new_delivery(subscription["id"], body, now)
+        delivery = new_delivery(subscription["id"], body, now, customer)
         existing = deliveries.create_delivery(org, delivery, expires)
         # A replayed fan-out leaves a delivery that was made before alone, unless it never got as far as an
         # attempt (the earlier fan-out may have stopped before its message was sent).
         if existing is None or not existing.get("attempts"):
-            queued.append(queue.Message(org, subscription["id"], delivery["id"], body["id"]))
+            queued.append(queue.Message(org, subscription["id"], delivery["id"], body["id"], customer))
     queue.send(queued)
     return len(queued)

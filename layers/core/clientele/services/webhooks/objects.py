@@ -59,4 +59,6 @@ def describe(entity: str, org: str, old: Image | None, new: Image | None,
         assert old is not None
         return present(old), {}
     after = present(new)
+    if new.get("erasedAt") and not (old or {}).get("erasedAt"):
+        return after, {}  # an erasure (SPEC §9): the values it removed go to no receiver
     return after, previous_values(present(old) if old is not None else None, after)

@@ -22,15 +22,18 @@ class Message:
     webhook_id: str
     delivery_id: str
     event_id: str
+    customer_id: str | None = None  # whose partition holds the event's payload (None: an event of no customer)
 
     def body(self) -> str:
         return json.dumps({"org": self.org, "webhookId": self.webhook_id, "deliveryId": self.delivery_id,
-                           "eventId": self.event_id}, separators=(",", ":"))
+                           "eventId": self.event_id, "customerId": self.customer_id}, separators=(",", ":"))
 
     @classmethod
     def parse(cls, body: str) -> Message:
         data: Mapping[str, Any] = json.loads(body)
-        return cls(str(data["org"]), str(data["webhookId"]), str(data["deliveryId"]), str(data["eventId"]))
+        customer = data.get("customerId")
+        return cls(str(data["org"]), str(data["webhookId"]), str(data["deliveryId"]), str(data["eventId"]),
+                   str(customer) if customer else None)
 
 
 def _url() -> str:
