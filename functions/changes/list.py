@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from clientele.api import http
 from clientele.api.auth import READERS
 from clientele.api.schemas.webhooks import ChangePage
+from clientele.domain.changes import TYPES_PATTERN
 from clientele.services import changes
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)
@@ -21,7 +22,7 @@ http.install(app)
                      "customer, contact, sales_order.")
 def list_changes(
     cursor: Annotated[str | None, Query(max_length=4096)] = None,
-    types: Annotated[str | None, Query(max_length=64)] = None,
+    types: Annotated[str | None, Query(max_length=64, pattern=TYPES_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> Response[ChangePage]:
     return http.json_response(changes.page(http.principal().org, cursor, types, limit))

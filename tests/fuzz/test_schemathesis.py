@@ -96,7 +96,8 @@ class World:
 
     # What each resource hangs off, so forgetting one forgets what depends on it.
     DEPENDS = {"contactId": ("customerId", "entryId"), "activityId": ("customerId",), "projectId": ("customerId",),
-               "orderId": ("customerId", "projectId"), "customerId": ("customerTypeId",)}
+               "orderId": ("customerId", "projectId"), "customerId": ("customerTypeId",),
+               "deliveryId": ("webhookId",)}
 
     def __init__(self, stack: Stack, org: str) -> None:
         self.stack = stack
@@ -136,6 +137,12 @@ class World:
                  "customerCategoryId": "/customer-categories"}
         if name in lists:
             return self._create(lists[name], {"name": f"World {tag}"})
+        if name == "webhookId":
+            return self._create("/webhooks", {"url": f"https://hooks.{tag}.example/fuzz", "events": ["*"]})
+        if name == "deliveryId":  # a ping is a delivery (to a host that does not resolve: it fails, and is logged)
+            reply = self.stack.post(f"/webhooks/{self['webhookId']}/ping", org=self.org)
+            assert reply.status_code == 200, reply.text
+            return str(reply.json()["id"])
         if name == "importId":
             return self._create("/imports", data="companyName,customerType\nFuzz Import,Commercial\n",
                                 headers={"Content-Type": "text/csv"})
@@ -149,7 +156,7 @@ class World:
     def knows(self, name: str) -> bool:
         return name in self.ids or name in {"customerTypeId", "customerId", "contactId", "activityId", "projectId",
                                             "orderId", "entryId", "brokerId", "customerSegmentId",
-                                            "customerCategoryId", "importId"}
+                                            "customerCategoryId", "importId", "webhookId", "deliveryId"}
 
     def forget(self, name: str) -> None:
         self.ids.pop(name, None)

@@ -10,6 +10,11 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
 
 
+def iso(moment: datetime) -> str:
+    """A UTC time as the API writes timestamps (milliseconds, ``Z``)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 ChangeType = Literal["customer", "contact", "sales_order"]
 CHANGE_TYPES: tuple[str, ...] = ChangeType.__args__  # type: ignore[attr-defined]
+_ONE = "(" + "|".join(CHANGE_TYPES) + ")"
+TYPES_PATTERN = rf"^\s*{_ONE}(\s*,\s*{_ONE})*\s*$"  # the `types` filter, as the OpenAPI document states it
 RETENTION_SECONDS = 30 * 24 * 60 * 60
 # An entry is handed out once it is older than this (docs/decisions.md: a cursor that never skips).
 SETTLE_SECONDS = 5.0

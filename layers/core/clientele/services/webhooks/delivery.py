@@ -46,7 +46,7 @@ def send(org: str, webhook: Item, event: Item) -> Attempt:
 
 
 def _later(seconds: int) -> str:
-    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return clock.iso(datetime.now(UTC) + timedelta(seconds=seconds))
 
 
 def _log(message: Message, attempt: int, outcome: str, result: Attempt | None, error: str | None = None,

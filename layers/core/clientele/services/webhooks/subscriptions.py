@@ -28,23 +28,15 @@ _WEBHOOK = "webhook"
 SHOWN_ONCE = "secretCiphertext"  # what a create's remembered answer holds instead of the secret
 
 
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _live(secret: Item, now: str) -> bool:
     expires = secret.get("expiresAt")
     return expires is None or str(expires) > now
 
 
-def active_secrets(record: Item, now: str | None = None) -> list[Item]:
+def active_secrets(record: Item) -> list[Item]:
     """The secrets that sign deliveries now: the current one and, for 24 h after a rotation, the one before."""
-    moment = now or clock.now_iso()
-    return [secret for secret in record.get("secrets") or [] if _live(secret, moment)]
+    now = clock.now_iso()
+    return [secret for secret in record.get("secrets") or [] if _live(secret, now)]
 
 
 def present(record: Item) -> dict[str, Any]:
@@ -169,10 +161,10 @@ def rotate(org: str, webhook_id: str) -> Saved:
     for attempt in retries.attempts():
         if attempt:
             before = _load(org, webhook_id)
-        moment = _now()
-        now = _iso(moment)
+        moment = datetime.now(UTC)
+        now = clock.iso(moment)
         current = (before.get("secrets") or [])[:1]
-        kept = [{**entry, "expiresAt": _iso(moment + timedelta(seconds=SECRET_OVERLAP_SECONDS))} for entry in current]
+        kept = [{**entry, "expiresAt": clock.iso(moment + timedelta(seconds=SECRET_OVERLAP_SECONDS))} for entry in current]
         changes = {"secrets": [_secret_entry(ciphertext, now), *kept], "updatedAt": now}
         version = as_int(before.get("version"))
         try:
