@@ -40,8 +40,8 @@ TAGS: list[dict[str, str]] = [
     {"name": "activities", "description": "A customer's timeline: notes, calls, emails, meetings and tasks."},
     {"name": "projects", "description": "Projects of one customer, with rollups of their activities and orders."},
     {"name": "sales orders", "description": "Sales orders of a customer: draft, confirmed, cancelled."},
-    {"name": "taxonomies", "description": "The organisation's customer types, segments, categories and brokers "
-                                          "(admins write, everyone reads)."},
+    {"name": "taxonomies", "description": "The organisation's customer types, segments, categories, brokers "
+                                          "and payment terms (admins write, everyone reads)."},
     {"name": "address-book", "description": "Shared addresses that contacts point to."},
     {"name": "settings", "description": "The organisation's settings (one versioned document)."},
     {"name": "reports", "description": "Customer counts grouped by a reference field."},
@@ -62,6 +62,8 @@ IF_MATCH_PATTERN = r'^(W/)?"[0-9]{1,18}"$'  # clientele.api.etags: "n" or W/"n";
 IF_MATCH_MAX_LENGTH = 22
 IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,255}$"  # clientele.api.idempotency.KEY_PATTERN
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
+CURRENCY_PATTERN = r"^\s*[A-Za-z]{3}\s*$"  # clientele.domain.currencies.CURRENCY_PATTERN (and an assigned code)
+WEBSITE_PATTERN = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://\S+\s*$"  # clientele.domain.websites: http(s), then a host
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,10 @@ BODY_RULES: dict[str, BodyRules] = {
         required_on_create=("customerTypeId",), not_null_on_create=("contacts",),
         patch_clears=("firstName", "lastName", "companyName", "customerSegmentId", "customerCategoryId", "brokerId",
                       "brokerFeePercent", "parentCustomerId", "accountState", "accountPriority", "emails", "phones",
-                      "billingAddress", "shippingAddress", "discountRate", "notes")),
+                      "billingAddress", "shippingAddress", "discountRate", "notes",
+                      # SPEC §13: null puts currency back to the org's default and taxExempt to false.
+                      "currency", "paymentTermsId", "taxIds", "taxExempt", "resaleNumber", "website", "creditLimit"),
+        patterns=(("currency", CURRENCY_PATTERN), ("website", WEBSITE_PATTERN))),
     "ContactFields": BodyRules(required_on_create=("name",), non_blank=("name",),
                                patch_clears=("title", "email", "phone", "addressEntryId", "roles")),
     "ActivityFields": BodyRules(required_on_create=("type",),
@@ -99,11 +104,14 @@ BODY_RULES: dict[str, BodyRules] = {
     "CustomerTypeFields": BodyRules(not_null_on_create=("sortOrder",), non_blank=("name",)),
     "EntryFields": BodyRules(not_null_on_create=("sortOrder",), non_blank=("name",)),
     "BrokerFields": BodyRules(not_null_on_create=("sortOrder",), non_blank=("name",)),
+    "PaymentTermsFields": BodyRules(not_null_on_create=("sortOrder",), non_blank=("name",)),
     "SettingsDocument": BodyRules(patterns=(("defaultAreaCode", r"^\s*[0-9]{1,5}\s*$"),
-                                            ("quickbooksRealmId", r"^\s*[A-Za-z0-9._-]{1,64}\s*$"))),
+                                            ("quickbooksRealmId", r"^\s*[A-Za-z0-9._-]{1,64}\s*$"),
+                                            ("defaultCurrency", CURRENCY_PATTERN))),
     "CustomerTypeChanges": BodyRules(patch_clears=()),
     "EntryChanges": BodyRules(patch_clears=()),
     "BrokerChanges": BodyRules(patch_clears=("defaultFeePercent",)),
+    "PaymentTermsChanges": BodyRules(patch_clears=()),
     "SalesOrderPatch": BodyRules(patch_clears=("customerProjectId", "brokerId", "brokerFeePercent")),
     "WebhookCreate": BodyRules(required_on_create=("url", "events")),
     "WebhookFields": BodyRules(patch_clears=("description",)),

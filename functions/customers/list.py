@@ -23,6 +23,7 @@ def list_customers(
     customerSegmentId: IdFilter = None,
     customerCategoryId: IdFilter = None,
     brokerId: IdFilter = None,
+    paymentTermsId: IdFilter = None,
     parentCustomerId: IdFilter = None,
     accountState: Annotated[AccountState | None, Query()] = None,
     accountPriority: Annotated[AccountPriority | None, Query()] = None,
@@ -34,7 +35,7 @@ def list_customers(
     filters = {
         "customerTypeId": customerTypeId, "customerSegmentId": customerSegmentId,
         "customerCategoryId": customerCategoryId, "brokerId": brokerId, "parentCustomerId": parentCustomerId,
-        "accountState": accountState, "accountPriority": accountPriority,
+        "accountState": accountState, "accountPriority": accountPriority, "paymentTermsId": paymentTermsId,
     }
     page = customers.list_page(http.principal().org, filters, q, includeDeleted, limit, cursor)
     return http.json_response(page)

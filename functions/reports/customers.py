@@ -1,4 +1,4 @@
-"""GET /reports/customers?groupBy=… — live customers per type, segment, category, state or priority."""
+"""GET /reports/customers?groupBy=… — live customers per type, segment, category, payment terms, state or priority."""
 
 from typing import Annotated, Literal
 
@@ -13,7 +13,8 @@ from clientele.services import reports
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)
 http.install(app)
 
-GroupBy = Literal["customerType", "customerSegment", "customerCategory", "accountState", "accountPriority"]
+GroupBy = Literal["customerType", "customerSegment", "customerCategory", "paymentTerms", "accountState",
+                  "accountPriority"]
 
 
 @app.get("/reports/customers", tags=["reports"], summary="Count live customers per group")

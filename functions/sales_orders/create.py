@@ -1,4 +1,6 @@
-"""POST /sales-orders — create a numbered order for a live customer (201, Location, ETag; Idempotency-Key)."""
+"""POST /sales-orders — create a numbered order for a live customer (201, Location, ETag; Idempotency-Key);
+it copies the customer's currency and payment terms. Created confirmed over the customer's credit limit:
+409 credit_limit_exceeded unless an admin sends overrideCreditLimit: true."""
 
 from typing import Annotated
 
@@ -21,7 +23,7 @@ def create_sales_order(
     idempotency_key: Annotated[str | None, Header(alias="idempotency-key")] = None,
 ) -> Response[SalesOrder]:
     return idempotency.created("sales-orders.create", idempotency_key, body.model_dump(mode="json"),
-                               lambda org: sales_orders.create(org, body).body,
+                               lambda org: sales_orders.create(org, body, http.principal()).body,
                                lambda created: f"/sales-orders/{created['id']}")
 
 

@@ -1,4 +1,5 @@
-"""PATCH /sales-orders/{orderId} — move the status, or change lines/broker while a draft (If-Match)."""
+"""PATCH /sales-orders/{orderId} — move the status, or change lines/broker while a draft (If-Match). Confirming
+over the customer's credit limit is 409 credit_limit_exceeded unless an admin sends overrideCreditLimit: true."""
 
 from typing import Annotated
 
@@ -22,7 +23,8 @@ def update_sales_order(
     body: Annotated[SalesOrderPatch, Body()],
     if_match: Annotated[str | None, Header(alias="if-match")] = None,
 ) -> Response[SalesOrder]:
-    saved = sales_orders.change(http.principal().org, orderId, body, required_version(if_match))
+    principal = http.principal()
+    saved = sales_orders.change(principal.org, orderId, body, required_version(if_match), principal)
     return http.json_response(saved.body, version=saved.version)
 
 

@@ -1,4 +1,4 @@
-"""POST /customer-types, /customer-segments, /brokers, /customer-categories — a new entry, last unless
+"""POST /customer-types, /customer-segments, /brokers, /customer-categories, /payment-terms — a new entry, last unless
 ``sortOrder`` is given (201, Location, ETag; Idempotency-Key honoured)."""
 
 from typing import Annotated, Any
@@ -8,9 +8,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
 from clientele.api import http, idempotency
 from clientele.api.auth import ADMINS
-from clientele.api.schemas.taxonomies import BrokerEntry, CustomerTypeEntry, TaxonomyEntry
+from clientele.api.schemas.taxonomies import BrokerEntry, CustomerTypeEntry, PaymentTermsEntry, TaxonomyEntry
 from clientele.domain.taxonomies import SPECS, Kind
-from clientele.domain.taxonomy_models import BrokerFields, CustomerTypeFields, EntryFields, TaxonomyFields
+from clientele.domain.taxonomy_models import (
+    BrokerFields,
+    CustomerTypeFields,
+    EntryFields,
+    PaymentTermsFields,
+    TaxonomyFields,
+)
 from clientele.services import taxonomies
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)
@@ -58,6 +64,14 @@ def create_customer_category(
     idempotency_key: Annotated[str | None, Header(alias="idempotency-key")] = None,
 ) -> Response[TaxonomyEntry]:
     return _created("category", body, idempotency_key)
+
+
+@app.post("/payment-terms", tags=["taxonomies"], summary="Create payment terms")
+def create_payment_terms(
+    body: Annotated[PaymentTermsFields, Body()],
+    idempotency_key: Annotated[str | None, Header(alias="idempotency-key")] = None,
+) -> Response[PaymentTermsEntry]:
+    return _created("terms", body, idempotency_key)
 
 
 lambda_handler = http.entrypoint(app, ADMINS)

@@ -1,4 +1,4 @@
-"""DELETE /{list}/{id} for the four taxonomy lists (If-Match; a customer type in use is 409 in_use)."""
+"""DELETE /{list}/{id} for the five taxonomy lists (If-Match; a customer type in use is 409 in_use)."""
 
 from typing import Annotated
 
@@ -46,6 +46,13 @@ def delete_customer_category(
     customerCategoryId: str, if_match: Annotated[str | None, Header(alias="if-match")] = None
 ) -> Response[None]:
     return _deleted("category", customerCategoryId, if_match)
+
+
+@app.delete("/payment-terms/<paymentTermsId>", tags=["taxonomies"], summary="Delete payment terms")
+def delete_payment_terms(
+    paymentTermsId: str, if_match: Annotated[str | None, Header(alias="if-match")] = None
+) -> Response[None]:
+    return _deleted("terms", paymentTermsId, if_match)
 
 
 lambda_handler = http.entrypoint(app, ADMINS)

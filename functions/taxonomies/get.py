@@ -1,4 +1,4 @@
-"""GET /{list}/{id} for the four taxonomy lists — one entry (200, ETag)."""
+"""GET /{list}/{id} for the five taxonomy lists — one entry (200, ETag)."""
 
 from typing import Any
 
@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.api.schemas.taxonomies import BrokerEntry, CustomerTypeEntry, TaxonomyEntry
+from clientele.api.schemas.taxonomies import BrokerEntry, CustomerTypeEntry, PaymentTermsEntry, TaxonomyEntry
 from clientele.domain.taxonomies import Kind
 from clientele.services import taxonomies
 
@@ -37,6 +37,11 @@ def get_broker(brokerId: str) -> Response[BrokerEntry]:
 @app.get("/customer-categories/<customerCategoryId>", tags=["taxonomies"], summary="Read a customer category")
 def get_customer_category(customerCategoryId: str) -> Response[TaxonomyEntry]:
     return _found("category", customerCategoryId)
+
+
+@app.get("/payment-terms/<paymentTermsId>", tags=["taxonomies"], summary="Read payment terms")
+def get_payment_terms(paymentTermsId: str) -> Response[PaymentTermsEntry]:
+    return _found("terms", paymentTermsId)
 
 
 lambda_handler = http.entrypoint(app, READERS)

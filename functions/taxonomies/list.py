@@ -1,10 +1,10 @@
-"""GET /customer-types, /customer-segments, /brokers, /customer-categories — a list by sortOrder."""
+"""GET /customer-types, /customer-segments, /brokers, /customer-categories, /payment-terms — a list by sortOrder."""
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from clientele.api import http
 from clientele.api.auth import READERS
-from clientele.api.schemas.taxonomies import BrokerList, CustomerTypeList, TaxonomyList
+from clientele.api.schemas.taxonomies import BrokerList, CustomerTypeList, PaymentTermsList, TaxonomyList
 from clientele.services import taxonomies
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)
@@ -29,6 +29,11 @@ def list_brokers() -> Response[BrokerList]:
 @app.get("/customer-categories", tags=["taxonomies"], summary="List customer categories")
 def list_customer_categories() -> Response[TaxonomyList]:
     return http.json_response(taxonomies.list_entries(http.principal().org, "category"))
+
+
+@app.get("/payment-terms", tags=["taxonomies"], summary="List payment terms")
+def list_payment_terms() -> Response[PaymentTermsList]:
+    return http.json_response(taxonomies.list_entries(http.principal().org, "terms"))
 
 
 lambda_handler = http.entrypoint(app, READERS)

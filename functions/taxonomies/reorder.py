@@ -1,4 +1,4 @@
-"""PUT /{list}/order for the four taxonomy lists — renumber 0..n-1 atomically (no If-Match)."""
+"""PUT /{list}/order for the five taxonomy lists — renumber 0..n-1 atomically (no If-Match)."""
 
 from typing import Annotated, Any
 
@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from clientele.api import http
 from clientele.api.auth import ADMINS
-from clientele.api.schemas.taxonomies import BrokerList, CustomerTypeList, TaxonomyList
+from clientele.api.schemas.taxonomies import BrokerList, CustomerTypeList, PaymentTermsList, TaxonomyList
 from clientele.domain.taxonomies import Kind
 from clientele.domain.taxonomy_models import NewOrder
 from clientele.services import taxonomies
@@ -38,6 +38,11 @@ def reorder_brokers(body: Annotated[NewOrder, Body()]) -> Response[BrokerList]:
 @app.put("/customer-categories/order", tags=["taxonomies"], summary="Reorder the customer categories")
 def reorder_customer_categories(body: Annotated[NewOrder, Body()]) -> Response[TaxonomyList]:
     return _reordered("category", body)
+
+
+@app.put("/payment-terms/order", tags=["taxonomies"], summary="Reorder the payment terms")
+def reorder_payment_terms(body: Annotated[NewOrder, Body()]) -> Response[PaymentTermsList]:
+    return _reordered("terms", body)
 
 
 lambda_handler = http.entrypoint(app, ADMINS)

@@ -1,4 +1,4 @@
-"""PATCH /{list}/{id} for the four taxonomy lists — change the fields sent (If-Match required)."""
+"""PATCH /{list}/{id} for the five taxonomy lists — change the fields sent (If-Match required)."""
 
 from typing import Annotated, Any
 
@@ -8,9 +8,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from clientele.api import http
 from clientele.api.auth import ADMINS
 from clientele.api.etags import required_version
-from clientele.api.schemas.taxonomies import BrokerEntry, CustomerTypeEntry, TaxonomyEntry
+from clientele.api.schemas.taxonomies import BrokerEntry, CustomerTypeEntry, PaymentTermsEntry, TaxonomyEntry
 from clientele.domain.taxonomies import Kind
-from clientele.domain.taxonomy_models import BrokerChanges, CustomerTypeChanges, EntryChanges, TaxonomyFields
+from clientele.domain.taxonomy_models import (
+    BrokerChanges,
+    CustomerTypeChanges,
+    EntryChanges,
+    PaymentTermsChanges,
+    TaxonomyFields,
+)
 from clientele.services import taxonomies
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=http.parse_json)
@@ -58,6 +64,15 @@ def update_customer_category(
     if_match: Annotated[str | None, Header(alias="if-match")] = None,
 ) -> Response[TaxonomyEntry]:
     return _updated("category", customerCategoryId, body, if_match)
+
+
+@app.patch("/payment-terms/<paymentTermsId>", tags=["taxonomies"], summary="Change payment terms")
+def update_payment_terms(
+    paymentTermsId: str,
+    body: Annotated[PaymentTermsChanges, Body()],
+    if_match: Annotated[str | None, Header(alias="if-match")] = None,
+) -> Response[PaymentTermsEntry]:
+    return _updated("terms", paymentTermsId, body, if_match)
 
 
 lambda_handler = http.entrypoint(app, ADMINS)

@@ -6,9 +6,19 @@ import json
 
 import pytest
 
+from clientele.errors import Unauthorized
+from clientele.services import quickbooks_webhook
 from clientele.services.quickbooks_webhook import DETAIL_TYPE, EVENT_SOURCE, signature_of
 from tests.bus import watch
-from tests.jobs.qbo_fixtures import classic_customer, classic_notification, cloud_event, cloud_merge
+from tests.jobs.qbo_fixtures import (
+    SDK_PAYLOAD,
+    SDK_SIGNATURE,
+    SDK_VERIFIER_TOKEN,
+    classic_customer,
+    classic_notification,
+    cloud_event,
+    cloud_merge,
+)
 
 PATH = "/integrations/quickbooks/webhook"
 TOKEN = b"local-verifier-token"
@@ -179,3 +189,30 @@ def test_a_merge_for_an_unknown_realm_records_nothing(api, queue):
     assert _send(api, [cloud_merge("404404")]).status == 200
     assert queue() == []
     assert api.get("/integrations/quickbooks/sync").body["pendingMerges"] == []
+
+
+# --------------------------------------------------------------------------- Intuit's signature vector
+
+
+@pytest.fixture
+def sdk_token(monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """The verifier token of Intuit's Java SDK test (qbo_fixtures names the source)."""
+    monkeypatch.setattr(quickbooks_webhook, "verifier_token", lambda: SDK_VERIFIER_TOKEN)
+    return SDK_VERIFIER_TOKEN
+
+
+def test_intuits_published_signature_verifies_its_payload(sdk_token: bytes) -> None:
+    quickbooks_webhook.verify(SDK_PAYLOAD, SDK_SIGNATURE)  # raises when it does not match
+
+
+def test_the_signature_intuits_sdk_refuses_is_refused(sdk_token: bytes) -> None:
+    with pytest.raises(Unauthorized):
+        quickbooks_webhook.verify(SDK_PAYLOAD, "1234")
+
+
+def test_intuits_signed_payload_is_200_over_the_webhook_route(api, queue, sdk_token: bytes) -> None:
+    _connect_realm(api, realm="1185883450")
+    reply = api.call("POST", PATH, org=None, raw_body=SDK_PAYLOAD.decode(), headers={"intuit-signature": SDK_SIGNATURE})
+    assert reply.status == 200, reply.body
+    (event,) = queue()
+    assert event["detail"]["customerIds"] == ["1"]

@@ -18,6 +18,7 @@ DEFAULTS = {
     "customerIntegrationEnabled": False,
     "integrationProvider": None,
     "quickbooksRealmId": None,
+    "defaultCurrency": "USD",
 }
 
 
@@ -66,7 +67,7 @@ def test_settings_put_with_a_stale_version_is_412_with_the_current_version(api):
 
 def test_put_replaces_the_document_and_bumps_the_version(api):
     document = {"defaultCountry": "KN", "defaultAreaCode": "869", "customerIntegrationEnabled": True,
-                "integrationProvider": "quickbooks", "quickbooksRealmId": "9130350"}
+                "integrationProvider": "quickbooks", "quickbooksRealmId": "9130350", "defaultCurrency": "XCD"}
     reply = api.put("/settings", document, headers=version(1))
     assert reply.status == 200
     assert reply.etag == '"2"'
@@ -198,3 +199,17 @@ def test_a_realm_maps_to_the_org_that_holds_it(api):
 def test_another_orgs_settings_are_their_own(api):
     put(api, {"defaultCountry": "GB"}, org="globex")
     assert api.get("/settings").body["defaultCountry"] == "US"
+
+
+# --- defaultCurrency (SPEC §13) -------------------------------------------------------------------------
+
+
+def test_default_currency_is_stored_upper_cased(api) -> None:
+    assert put(api, {"defaultCurrency": "eur"})["defaultCurrency"] == "EUR"
+    assert api.get("/settings").body["defaultCurrency"] == "EUR"
+
+
+def test_a_default_currency_that_is_not_iso_4217_is_422_naming_it(api) -> None:
+    reply = api.put("/settings", {"defaultCurrency": "EUX"}, headers=version(1))
+    assert (reply.status, reply.body["code"]) == (422, "validation_error")
+    assert [error["field"] for error in reply.body["errors"]] == ["defaultCurrency"]

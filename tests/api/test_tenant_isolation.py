@@ -53,7 +53,8 @@ def _path_names(path: str) -> list[str]:
 CURSOR_LISTS = [r for r in ROUTES if r[0] == "GET" and "cursor" in _inputs(*r)]
 IDEMPOTENT_CREATES = [r for r in ROUTES if r[0] == "POST" and "idempotency-key" in _inputs(*r)]
 TAXONOMIES = {"/customer-types": "customerTypeId", "/customer-segments": "customerSegmentId",
-              "/brokers": "brokerId", "/customer-categories": "customerCategoryId"}
+              "/brokers": "brokerId", "/customer-categories": "customerCategoryId", "/payment-terms": "paymentTermsId"}
+ENTRY_FIELDS = {"/payment-terms": {"netDays": 30}}  # what a list's entries need besides a name
 
 
 # ----------------------------------------------------------------------------- the two tenants
@@ -86,13 +87,15 @@ class Tenant:
         self.ids["customerTypeId"] = self.post("/customer-types", {"name": f"{secret} type"})["id"]
         for list_path, name in TAXONOMIES.items():
             if list_path != "/customer-types":
-                self.ids[name] = self.post(list_path, {"name": f"{secret} {name}"})["id"]
+                self.ids[name] = self.post(list_path, {"name": f"{secret} {name}", **ENTRY_FIELDS.get(list_path, {})}
+                                           )["id"]
         self.ids["entryId"] = self.post("/address-book", {"label": f"{secret} office", "country": "US"})["id"]
         self.post("/address-book", {"label": f"{secret} depot"})
         customer = self.post("/customers", {
             "companyName": f"{secret} Hotels", "customerTypeId": types["Commercial"], "emails": self.email,
             "phones": "+1 212 555 0101", "notes": secret, "customerSegmentId": self.ids["customerSegmentId"],
-            "customerCategoryId": self.ids["customerCategoryId"], "brokerId": self.ids["brokerId"]})
+            "customerCategoryId": self.ids["customerCategoryId"], "brokerId": self.ids["brokerId"],
+            "paymentTermsId": self.ids["paymentTermsId"]})
         self.ids["customerId"] = customer_id = customer["id"]
         for n in range(2):  # two children, so the children list has a second page
             self.post("/customers", {"companyName": f"{secret} Branch {n}", "customerTypeId": types["Commercial"],
@@ -244,7 +247,7 @@ def _create_request(tenant: Tenant, path: str) -> dict[str, Any]:
         "/sales-orders": {"customerId": tenant.ids["customerId"],
                           "lines": [{"description": "Same", "quantity": "1", "unitPrice": "1.00"}]},
         "/address-book": {"label": "Same Label"},
-        **{list_path: {"name": "Same Entry"} for list_path in TAXONOMIES},
+        **{list_path: {"name": "Same Entry", **ENTRY_FIELDS.get(list_path, {})} for list_path in TAXONOMIES},
         "/webhooks": {"url": "https://hooks.same.example/clientele", "events": ["customer.created"]},
     }
     assert path in bodies, f"POST {path} takes Idempotency-Key: give it a body in _create_request"
@@ -271,7 +274,8 @@ def case(*routes: tuple[str, str]) -> Callable[[Case], Case]:
 def _customer_list(world: World, method: str, path: str) -> None:
     api, alpha, _, _ = world
     for query in ("", "includeDeleted=true", f"q={SECRET[:5]}", f"customerTypeId={alpha.ids['customerTypeId']}",
-                  f"parentCustomerId={alpha.ids['customerId']}", f"brokerId={alpha.ids['brokerId']}"):
+                  f"parentCustomerId={alpha.ids['customerId']}", f"brokerId={alpha.ids['brokerId']}",
+                  f"paymentTermsId={alpha.ids['paymentTermsId']}"):
         reply = api.get("/customers", org=B, query=query + "&limit=100")
         assert reply.status in (200, 422), reply.body
         assert_no_leak(reply, alpha)
@@ -283,7 +287,8 @@ def _customer_create_with_a_references(world: World, method: str, path: str) -> 
     watch.mark()
     base = {"companyName": "Bravo Borrower", "customerTypeId": bravo.ids["customerTypeId"]}
     references = {"customerTypeId": "customerTypeId", "customerSegmentId": "customerSegmentId",
-                  "customerCategoryId": "customerCategoryId", "brokerId": "brokerId", "parentCustomerId": "customerId"}
+                  "customerCategoryId": "customerCategoryId", "brokerId": "brokerId", "parentCustomerId": "customerId",
+                  "paymentTermsId": "paymentTermsId"}
     for field, name in references.items():
         value = alpha.ids[name]
         reply = api.post("/customers", {**base, field: value}, org=B)
@@ -368,7 +373,8 @@ def _creates_stay_in_their_org(world: World, method: str, path: str) -> None:
     api, alpha, _, watch = world
     watch.mark()
     if path in TAXONOMIES:
-        reply = api.post(path, {"name": f"{SECRET} {TAXONOMIES[path]}"}, org=B)  # A's very name
+        reply = api.post(path, {"name": f"{SECRET} {TAXONOMIES[path]}", **ENTRY_FIELDS.get(path, {})},
+                         org=B)  # A's very name
     elif path == "/imports":
         reply = api.post(path, raw_body="companyName,customerType\nBravo,Commercial\n", org=B,
                          headers={"content-type": "text/csv"})

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from clientele.services.quickbooks_webhook import signature_of
+from local.polling import eventually
 from tests.e2e.conftest import Stack
 from tests.jobs.qbo_fixtures import classic_customer, classic_notification, cloud_event
 
@@ -131,13 +132,8 @@ def test_a_signed_quickbooks_delete_soft_deletes_the_local_customer(stack: Stack
                           headers={"Content-Type": "application/json",
                                    "intuit-signature": signature_of(raw, b"local-verifier-token")})
     assert reply.status_code == 200, reply.text
-    deadline = time.monotonic() + 30  # a ceiling for a loaded machine, as for the imports above
-    customer: dict = {}
-    while time.monotonic() < deadline:
-        customer = stack.get(f"/customers/{created.json()['id']}", org=org).json()
-        if customer.get("deletedAt"):
-            break
-        time.sleep(0.2)
+    customer = eventually(lambda: stack.get(f"/customers/{created.json()['id']}", org=org).json(),
+                          lambda body: bool(body.get("deletedAt")))
     assert customer["deletedAt"] and customer["isActive"] is False, customer
     progress = stack.get("/integrations/quickbooks/sync", org=org).json()
     assert (progress["mode"], progress["counts"]["deactivated"], progress["error"]) == ("ids", 1, None), progress

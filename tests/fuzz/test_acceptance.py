@@ -68,6 +68,10 @@ SEMANTIC_ONLY: list[tuple[str, str, str]] = [
              r"internationali[sz]ed|names its port|needs a url",
      "a webhook URL must be https to a host that is and resolves to public addresses (SSRF rules)"),
     (r"body", r"at most 20 webhooks", "an organisation has at most 20 webhooks (a count, not a shape)"),
+    (r"currency|defaultCurrency", r"ISO 4217", "a currency must be an assigned ISO 4217 code (pycountry), not 3 letters"),
+    (r"taxIds\[\d+\]\.value", r"is not", "a tax id must pass its scheme's format and check digits (python-stdnum)"),
+    (r"website", r"web address|host|http|user name",
+     "a website must parse as an http(s) URL with a host name (WHATWG URL parsing), more than a pattern"),
 ]
 
 

@@ -137,6 +137,8 @@ class World:
                  "customerCategoryId": "/customer-categories"}
         if name in lists:
             return self._create(lists[name], {"name": f"World {tag}"})
+        if name == "paymentTermsId":
+            return self._create("/payment-terms", {"name": f"World {tag}", "netDays": 30})
         if name == "webhookId":
             return self._create("/webhooks", {"url": f"https://hooks.{tag}.example/fuzz", "events": ["*"]})
         if name == "deliveryId":  # a ping is a delivery (to a host that does not resolve: it fails, and is logged)
@@ -156,7 +158,7 @@ class World:
     def knows(self, name: str) -> bool:
         return name in self.ids or name in {"customerTypeId", "customerId", "contactId", "activityId", "projectId",
                                             "orderId", "entryId", "brokerId", "customerSegmentId",
-                                            "customerCategoryId", "importId", "webhookId", "deliveryId"}
+                                            "customerCategoryId", "paymentTermsId", "importId", "webhookId", "deliveryId"}
 
     def forget(self, name: str) -> None:
         self.ids.pop(name, None)
@@ -189,7 +191,7 @@ def _choice(case: schemathesis.Case) -> int:
 # Body fields that name another resource, and the world's resource that can stand in for them.
 BODY_REFERENCES = {"customerTypeId": "customerTypeId", "customerId": "customerId", "brokerId": "brokerId",
                    "customerSegmentId": "customerSegmentId", "customerCategoryId": "customerCategoryId",
-                   "customerProjectId": "projectId", "addressEntryId": "entryId"}
+                   "customerProjectId": "projectId", "addressEntryId": "entryId", "paymentTermsId": "paymentTermsId"}
 
 
 def _resource_path(case: schemathesis.Case) -> str:

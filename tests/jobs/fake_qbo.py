@@ -10,7 +10,8 @@ It serves the shapes Intuit documents and its sandbox returns:
   days back is a 400 Fault, as in QuickBooks;
 * ``GET /v3/company/<realm>/query?query=select * from Customer [where …] [STARTPOSITION n] [MAXRESULTS m]``
   — ``{"QueryResponse": {"Customer": [...], "startPosition": n, "maxResults": k}, "time": …}``; like
-  QuickBooks, inactive customers are left out unless the query says ``Active in (true, false)``.
+  QuickBooks, inactive customers are left out unless the query says ``Active in (true, false)``;
+  ``select * from Term …`` answers the company's sales terms (``terms``, Intuit's sandbox set).
 
 API calls need ``Authorization: Bearer <a current access token>`` (else 401). ``fail_next`` queues
 answers ``(status, headers[, body])`` for the next API calls, e.g. a 429 with ``Retry-After`` (Intuit's
@@ -36,11 +37,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .qbo_fixtures import THROTTLE_429_JSON, cdc_deleted
+from .qbo_fixtures import SANDBOX_TERMS, THROTTLE_429_JSON, cdc_deleted
 
 CLIENT_ID = "qbo-client-id"
 CLIENT_SECRET = "qbo-client-secret"
 REALM = "9130350"
+_SELECT_TERMS = re.compile(r"select \* from Term(?: where Active in \(true, ?false\))?(?: MAXRESULTS \d+)?",
+                           re.IGNORECASE)
 _SELECT = re.compile(r"select \* from Customer(?: where (?P<where>.+?))?(?: STARTPOSITION (?P<start>\d+))?"
                      r"(?: MAXRESULTS (?P<max>\d+))?", re.IGNORECASE)
 
@@ -72,6 +75,7 @@ class FakeQbo:
     refresh_token: str = "rt-1"
     access_tokens: set[str] = field(default_factory=set)
     token_grants: int = 0
+    terms: list[dict[str, Any]] = field(default_factory=lambda: [dict(term) for term in SANDBOX_TERMS])
 
     # -- server
 
@@ -221,6 +225,9 @@ class FakeQbo:
         return 200, {"CDCResponse": [{"QueryResponse": [query_response]}], "time": now}, {}
 
     def _query(self, statement: str, now: str) -> tuple[int, Any, dict[str, str]]:
+        if _SELECT_TERMS.fullmatch(statement.strip()):
+            return 200, {"QueryResponse": {"Term": self.terms, "startPosition": 1, "maxResults": len(self.terms)},
+                         "time": now}, {}
         match = _SELECT.fullmatch(statement.strip())
         if match is None:
             return 400, {"Fault": {"Error": [{"Message": f"QueryParserError: {statement}"}]}}, {}

@@ -105,3 +105,52 @@ def sub_customer(entity_id: str, parent_id: str, parent_name: str, name: str = "
 # free text; Intuit's own samples carry "USA" and "United States"; Mobile, AlternatePhone and Fax are
 # TelephoneNumber objects ({"FreeFormNumber"}) next to PrimaryPhone.
 SAMPLE_COUNTRIES = ("USA", "United States", "GBR", "United Kingdom")
+
+
+# --------------------------------------------------------------------------- commercial fields (SPEC §13)
+
+# Source: Intuit developer docs, QuickBooks Online API reference "Customer" — WebAddr is a
+# WebSiteAddress {"URI"}; ResaleNum a string (max 16); Taxable a boolean; CurrencyRef {"value": ISO code,
+# "name"}, read-only once set; SalesTermRef a ReferenceType {"value": Term.Id[, "name": Term.Name]} ("name"
+# is optional in responses); PrimaryTaxIdentifier (locales IN, CA, GB, AU) "is masked in responses,
+# exposing only last five characters. For example, the ID of 123-45-6789 is returned as XXXXXX56789".
+MASKED_TAX_ID = "XXXXXX56789"
+
+
+def commercial_fields(*, website: str | None = "http://www.intuit.com", resale: str | None = "R-2026-001",
+                      taxable: bool | None = False, currency: str | None = "USD",
+                      terms: tuple[str, str | None] | None = ("3", "Net 30"),
+                      tax_id: str | None = None) -> dict[str, Any]:
+    """The commercial fields of a QuickBooks Customer, as FakeQbo.put keyword arguments."""
+    fields: dict[str, Any] = {"WebAddr": {"URI": website} if website else None, "ResaleNum": resale,
+                              "Taxable": taxable, "PrimaryTaxIdentifier": tax_id,
+                              "CurrencyRef": {"value": currency, "name": "United States Dollar"} if currency else None}
+    if terms is not None:
+        term_id, name = terms
+        fields["SalesTermRef"] = {"value": term_id, **({"name": name} if name else {})}
+    else:
+        fields["SalesTermRef"] = None
+    return fields
+
+
+# Source: Intuit developer docs, QuickBooks Online API reference "Term" — {"Id", "Name", "Type": "STANDARD",
+# "DueDays", "DiscountPercent", "DiscountDays", "Active", "SyncToken", "domain", "sparse", "MetaData"}; a
+# sandbox company comes with "Due on receipt" (0 days), "Net 15", "Net 30" (Id 3) and "Net 60".
+def term(term_id: str, name: str, due_days: int) -> dict[str, Any]:
+    return {"Id": term_id, "Name": name, "Type": "STANDARD", "DueDays": due_days, "DiscountPercent": 0,
+            "DiscountDays": 0, "Active": True, "SyncToken": "0", "domain": "QBO", "sparse": False,
+            "MetaData": {"CreateTime": "2026-11-02T10:49:55-07:00", "LastUpdatedTime": "2026-11-02T10:49:55-07:00"}}
+
+
+SANDBOX_TERMS = (term("1", "Due on receipt", 0), term("2", "Net 15", 15), term("3", "Net 30", 30),
+                 term("4", "Net 60", 60))
+
+# --------------------------------------------------------------------------- webhook signature vector
+
+# Source: Intuit's QuickBooks-V3-Java-SDK, ipp-v3-java-devkit/src/test/java/com/intuit/ipp/services/
+# WebhooksServiceTest.java — the verifier token, the payload and the intuit-signature Intuit's own
+# WebhooksService.verifyPayload accepts (and "1234", which it refuses).
+SDK_VERIFIER_TOKEN = b"b5771f19b12ddb4bcdb9f08bdc50bc63878a"
+SDK_SIGNATURE = "JC2GUwciPmRBwEO7WvrRmKqu9tGOKL8FFallocTFi8Q="
+SDK_PAYLOAD = (b'{"eventNotifications":[{"realmId":"1185883450","dataChangeEvent":{"entities":[{"name":"Customer",'
+               b'"id":"1","operation":"Create","lastUpdated":"2015-10-05T14:42:19-0700"}]}}]}')

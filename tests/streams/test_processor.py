@@ -82,7 +82,10 @@ def test_children_show_the_childs_current_fields(api, stream):
     (listed,) = api.get(f"/customers/{parent['id']}/children").body["items"]
     assert (listed["displayName"], listed["accountState"], listed["version"]) == ("Renamed", "growth", 2)
     read = api.get(f"/customers/{child['id']}").body
-    assert {k: v for k, v in listed.items() if k != "contacts"} == {k: v for k, v in read.items() if k != "contacts"}
+    # openOrderValue moves with orders, not with the version the copy follows: the list leaves it out (null).
+    shown = {"contacts", "openOrderValue"}
+    assert {k: v for k, v in listed.items() if k not in shown} == {k: v for k, v in read.items() if k not in shown}
+    assert listed["openOrderValue"] is None
 
 
 def test_children_of_an_unknown_customer_are_404(api, stream):

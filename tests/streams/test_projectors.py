@@ -141,7 +141,7 @@ def test_live_customer_counts_once_in_each_report_dimension():
     (contribution,) = projectors.report_counters(None, customer(1, customerSegmentId="seg-1"))
     sks = sorted(counter.sk.rsplit("#", 1)[0] for counter in contribution.shares)
     assert sks == ["COUNT#accountPriority#standard", "COUNT#accountState#active", "COUNT#customerCategory#-",
-                   "COUNT#customerSegment#seg-1", "COUNT#customerType#type-1"]
+                   "COUNT#customerSegment#seg-1", "COUNT#customerType#type-1", "COUNT#paymentTerms#-"]
     assert all(amounts == {"count": 1} for amounts in contribution.shares.values())
 
 

@@ -1,5 +1,5 @@
 """One table of reference fields (domain/references.py): what enumerates the customer's references
-(type, segment, category, broker) derives from it, and the places that must spell them out for the
+(type, segment, category, broker, payment terms) derives from it, and the places that must spell them out for the
 type checker or the OpenAPI document (a ``Literal``, a handler's query parameters, a model's fields)
 list exactly its rows, so adding a reference is a row there and a failing test everywhere else."""
 
@@ -39,18 +39,21 @@ def test_each_kind_field_name_and_path_appears_in_one_row_only() -> None:
         assert len(values) == len(set(values)), attribute
 
 
-def test_the_table_yields_todays_references_unchanged() -> None:
-    """No behaviour change: the four references as SPEC §4.2 to §4.9 define them."""
+def test_the_table_yields_the_references_of_the_spec() -> None:
+    """The four references as SPEC §4.2 to §4.9 define them, and payment terms (SPEC §13)."""
     assert KIND_OF_FIELD == {"customerTypeId": "type", "customerSegmentId": "segment",
-                             "customerCategoryId": "category", "brokerId": "broker"}
-    assert SET_NULL_KINDS == {"segment": "customerSegmentId", "category": "customerCategoryId", "broker": "brokerId"}
+                             "customerCategoryId": "category", "brokerId": "broker", "paymentTermsId": "terms"}
+    assert SET_NULL_KINDS == {"segment": "customerSegmentId", "category": "customerCategoryId", "broker": "brokerId",
+                              "terms": "paymentTermsId"}
     assert IMPORT_COLUMNS == {"customerType": ("type", "customerTypeId"),
-                              "customerSegment": ("segment", "customerSegmentId")}
+                              "customerSegment": ("segment", "customerSegmentId"),
+                              "paymentTerms": ("terms", "paymentTermsId")}
     assert REPORT_DIMENSIONS == {"customerType": "customerTypeId", "customerSegment": "customerSegmentId",
-                                 "customerCategory": "customerCategoryId", "accountState": "accountState",
-                                 "accountPriority": "accountPriority"}
+                                 "customerCategory": "customerCategoryId", "paymentTerms": "paymentTermsId",
+                                 "accountState": "accountState", "accountPriority": "accountPriority"}
     assert {kind: spec.on_delete for kind, spec in SPECS.items()} == {
-        "type": "restrict", "segment": "set_null", "category": "set_null", "broker": "set_null"}
+        "type": "restrict", "segment": "set_null", "category": "set_null", "broker": "set_null",
+        "terms": "set_null"}
 
 
 def test_every_reference_is_a_customer_field_a_response_field_and_an_event_field() -> None:

@@ -9,7 +9,9 @@ from pydantic import Field, StrictBool, StringConstraints
 from clientele.domain.contacts import MAX_CONTACTS, ContactFields
 from clientele.domain.countries import normalise_country
 from clientele.domain.emails import MAX_ENTRIES
-from clientele.domain.fields import Address, Echoes, Id, Name, Percent, clean_text
+from clientele.domain.fields import Address, Echoes, Id, Money, Name, Percent, clean_text
+from clientele.domain.tax_ids import TaxIds
+from clientele.domain.websites import MAX_WEBSITE_LENGTH
 from clientele.errors import FieldError
 
 AccountState = Literal["active", "growth", "at_risk", "former"]
@@ -29,7 +31,7 @@ class CustomerFields(Echoes):
     # Echoed back from a GET (PUT of the whole document) and ignored; and ``contacts``, not a column of
     # the customer item: the contacts are items of their own, reconciled on save.
     ECHOED = Echoes.ECHOED | {"displayName", "customerType", "email", "phone", "deletedAt", "isActive",
-                              "remoteId", "contacts"}
+                              "remoteId", "contacts", "openOrderValue"}
 
     firstName: Name | None = None
     lastName: Name | None = None
@@ -50,6 +52,15 @@ class CustomerFields(Echoes):
     shippingAddress: Address | None = None
     discountRate: Percent | None = None
     notes: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    # Commercial fields (SPEC §13; rules in domain/commercial.py). currency: ISO 4217, the org's
+    # defaultCurrency when omitted, fixed once the customer has orders.
+    currency: Annotated[str, StringConstraints(max_length=8)] | None = None
+    paymentTermsId: Id | None = None
+    taxIds: TaxIds | None = None
+    taxExempt: StrictBool | None = None
+    resaleNumber: Annotated[str, StringConstraints(max_length=64)] | None = None
+    website: Annotated[str, StringConstraints(max_length=MAX_WEBSITE_LENGTH)] | None = None
+    creditLimit: Money | None = None
     # The customer's whole contact list (reconcile on save); omitted = contacts stay as they are.
     contacts: Annotated[list[ContactFields], Field(max_length=MAX_CONTACTS)] | None = None
 
@@ -61,6 +72,7 @@ class CustomerFields(Echoes):
     deletedAt: Any = Field(default=None, exclude=True)
     isActive: Any = Field(default=None, exclude=True)
     remoteId: Any = Field(default=None, exclude=True)
+    openOrderValue: Any = Field(default=None, exclude=True)
 
     def sends_contacts(self) -> bool:
         return "contacts" in self.model_fields_set

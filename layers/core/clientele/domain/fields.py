@@ -18,6 +18,8 @@ Name = Annotated[str, StringConstraints(max_length=255)]
 ShortText = Annotated[str, StringConstraints(max_length=255)]
 Id = Annotated[str, StringConstraints(max_length=64)]
 Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4, allow_inf_nan=False)]
+# Money: at most two decimals (more is 422), never negative (SPEC §3).
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999.99"), decimal_places=2, allow_inf_nan=False)]
 
 
 def clean_text(value: str | None) -> str | None:

@@ -3,8 +3,9 @@
 Everything that enumerates them derives from ``REFERENCE_FIELDS``: the taxonomy kinds and their
 API paths, the reference checks of a customer save, SET NULL, the list filters and facet indexes
 (``store.keys.FACETS`` adds the index per field), report ``groupBy`` dimensions and the import's
-by-name columns. A new reference (payment terms) is one row here; a facet index for it is one row
-in ``store/keys.py`` and one GSI in template.yaml, and the contract tests say when one is missing.
+by-name columns. A new reference is one row here (as payment terms were, SPEC §13); a facet index for it
+is one row in ``store/keys.py`` and one GSI in template.yaml, and the contract tests say when one is
+missing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Literal
 
 # A Literal must be spelled out for the type checker; tests/unit/test_reference_fields.py checks
 # that it lists exactly the kinds of the table below.
-Kind = Literal["type", "segment", "broker", "category"]
+Kind = Literal["type", "segment", "broker", "category", "terms"]
 OnDelete = Literal["restrict", "set_null"]
 
 
@@ -39,6 +40,8 @@ REFERENCE_FIELDS: tuple[ReferenceField, ...] = (
     ReferenceField("category", "customerCategoryId", "customerCategory", "/customer-categories", "customer category",
                    "set_null", reported=True, imported=False),
     ReferenceField("broker", "brokerId", "broker", "/brokers", "broker", "set_null", reported=False, imported=False),
+    ReferenceField("terms", "paymentTermsId", "paymentTerms", "/payment-terms", "payment terms", "set_null",
+                   reported=True, imported=True),
 )
 
 KINDS: tuple[Kind, ...] = tuple(reference.kind for reference in REFERENCE_FIELDS)

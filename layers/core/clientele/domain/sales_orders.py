@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from clientele.domain.fields import Id, Percent
+from clientele.domain.fields import Id, Money, Percent
 from clientele.domain.money import round_cents
 
 OrderStatus = Literal["draft", "confirmed", "cancelled"]
 MAX_LINES = 200  # SPEC §7.1
-# Money: at most two decimals (more is 422); quantity: a decimal with at most four.
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999.99"), decimal_places=2, allow_inf_nan=False)]
+# Quantity: a decimal with at most four places (money: clientele.domain.fields.Money).
 Quantity = Annotated[Decimal, Field(gt=0, le=Decimal("1000000000"), decimal_places=4, allow_inf_nan=False)]
 
 # Where an order may go from each status (staying put is always allowed).
@@ -29,7 +28,7 @@ DRAFT_ONLY = ("lines", "brokerId", "brokerFeePercent")
 # Fields a client may echo back from a GET; accepted and ignored.
 ORDER_READ_ONLY = frozenset({
     "id", "number", "subtotal", "discountRate", "discountAmount", "total", "customerSnapshot", "version",
-    "createdAt", "updatedAt", "confirmedAt", "cancelledAt",
+    "createdAt", "updatedAt", "confirmedAt", "cancelledAt", "currency", "paymentTerms", "creditLimitOverride",
 })
 
 
@@ -60,6 +59,9 @@ class _Echoed(BaseModel):
     updatedAt: Any = Field(default=None, exclude=True)
     confirmedAt: Any = Field(default=None, exclude=True)
     cancelledAt: Any = Field(default=None, exclude=True)
+    currency: Any = Field(default=None, exclude=True)
+    paymentTerms: Any = Field(default=None, exclude=True)
+    creditLimitOverride: Any = Field(default=None, exclude=True)
 
     def provided(self) -> dict[str, Any]:
         """The writable fields the client sent."""
@@ -75,6 +77,8 @@ class SalesOrderCreate(_Echoed):
     lines: Lines = Field(default_factory=list)
     brokerId: Id | None = None
     brokerFeePercent: Percent | None = None
+    # An admin confirms over the customer's credit limit (SPEC §13); read only when this write confirms.
+    overrideCreditLimit: StrictBool | None = None
 
 
 class SalesOrderPatch(_Echoed):
@@ -86,6 +90,7 @@ class SalesOrderPatch(_Echoed):
     lines: Lines | None = None
     brokerId: Id | None = None
     brokerFeePercent: Percent | None = None
+    overrideCreditLimit: StrictBool | None = None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clientele.domain.currencies import DEFAULT_CURRENCY
 from clientele.domain.phones import DialingContext
 
 # SPEC §5.3: while customerIntegrationEnabled is on, the integrated system owns these customer fields
@@ -20,6 +21,7 @@ class OrgSettings:
     customer_integration_enabled: bool = False
     integration_provider: str | None = None
     quickbooks_realm_id: str | None = None
+    default_currency: str = DEFAULT_CURRENCY  # SPEC §13: new customers' currency unless they name one
     version: int = 1
     updated_at: str | None = None
 

@@ -13,10 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from clientele.domain.countries import alpha_2_code
+from clientele.domain.currencies import DEFAULT_CURRENCY, normalise_currency
 
 # The document's fields as the settings item stores them (None = attribute absent).
 SETTINGS_FIELDS = ("defaultCountry", "defaultAreaCode", "customerIntegrationEnabled", "integrationProvider",
-                   "quickbooksRealmId")
+                   "quickbooksRealmId", "defaultCurrency")
 _AREA_CODE = re.compile(r"[0-9]{1,5}")
 _REALM_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -29,6 +30,7 @@ class SettingsDocument(BaseModel):
     customerIntegrationEnabled: StrictBool = False
     integrationProvider: Literal["quickbooks"] | None = None
     quickbooksRealmId: Annotated[str, StringConstraints(max_length=64)] | None = None
+    defaultCurrency: Annotated[str, StringConstraints(max_length=8)] = DEFAULT_CURRENCY
     # Echoed back from a GET; ignored (the version to replace comes from If-Match).
     version: Any = Field(default=None, exclude=True)
     # Read-only (derived from customerIntegrationEnabled), echoed back from a GET; ignored.
@@ -41,6 +43,14 @@ class SettingsDocument(BaseModel):
         if country is None:
             raise PydanticCustomError("country", "Use an ISO 3166-1 alpha-2 code such as US or KN.")
         return country
+
+    @field_validator("defaultCurrency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        currency = normalise_currency(value)
+        if currency is None:
+            raise PydanticCustomError("currency", "Use an ISO 4217 currency code such as USD or EUR.")
+        return currency
 
     @field_validator("defaultAreaCode")
     @classmethod

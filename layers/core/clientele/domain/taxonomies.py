@@ -1,4 +1,4 @@
-"""The four per-organisation taxonomies (SPEC §4.2) and the default customer types."""
+"""The five per-organisation taxonomies (SPEC §4.2, §13) and the default customer types."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ DEFAULT_TYPES: tuple[tuple[str, str], ...] = (
 )
 
 
-# --- rules shared by the four lists ------------------------------------------------------------------
+# --- rules shared by the five lists ------------------------------------------------------------------
 
 
 def name_taken(entries: Iterable[Mapping[str, Any]], name: str, except_id: str | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""Request models of the four taxonomy lists (SPEC §4.2): one create and one PATCH model per shape.
+"""Request models of the taxonomy lists (SPEC §4.2, §13): one create and one PATCH model per shape.
 
 Create models carry the defaults; PATCH models are all-optional and a PATCH changes exactly the
 fields sent. A field that cannot be empty refuses an explicit ``null`` (422 naming it); the only
@@ -22,10 +22,12 @@ Color = Literal["green", "blue", "yellow", "red", "purple", "gray", "orange", "t
 HierarchyRole = Literal["none", "purchaser", "member"]
 EntryName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 SortOrder = Annotated[int, Field(ge=0, le=MAX_SORT_ORDER)]
+MAX_NET_DAYS = 999
+NetDays = Annotated[int, Field(ge=0, le=MAX_NET_DAYS)]  # days from the invoice to its due date
 
 # Fields a client may echo back from a GET; accepted and ignored (never written).
 READ_ONLY_FIELDS = frozenset({"id", "createdAt", "updatedAt", "version"})
-_NOT_NULL = ("name", "sortOrder", "isActive", "color", "hierarchyRole")
+_NOT_NULL = ("name", "sortOrder", "isActive", "color", "hierarchyRole", "netDays")
 
 
 class TaxonomyFields(BaseModel):
@@ -74,6 +76,12 @@ class BrokerFields(EntryFields):
     defaultFeePercent: Percent | None = None
 
 
+class PaymentTermsFields(EntryFields):
+    """POST /payment-terms: ``netDays`` (0 = due on receipt) is required."""
+
+    netDays: NetDays
+
+
 class EntryChanges(TaxonomyFields):
     """PATCH /customer-segments/{id}, /customer-categories/{id}."""
 
@@ -95,6 +103,12 @@ class BrokerChanges(EntryChanges):
     """PATCH /brokers/{id}; ``defaultFeePercent: null`` clears the default fee."""
 
     defaultFeePercent: Percent | None = None
+
+
+class PaymentTermsChanges(EntryChanges):
+    """PATCH /payment-terms/{id}."""
+
+    netDays: NetDays | None = None
 
 
 class NewOrder(BaseModel):

@@ -397,6 +397,13 @@ class QboClient:
         customers = ((payload or {}).get("QueryResponse") or {}).get("Customer") or []
         return [customer for customer in customers if isinstance(customer, dict)]
 
+    def query_terms(self) -> list[dict[str, Any]]:
+        """The company's sales terms (``Term``: ``Id``, ``Name``, ``DueDays``…), inactive ones too; a
+        company holds a handful, far below one page."""
+        payload = self.get("query", {"query": "select * from Term where Active in (true, false) MAXRESULTS 1000"})
+        terms = ((payload or {}).get("QueryResponse") or {}).get("Term") or []
+        return [term for term in terms if isinstance(term, dict)]
+
 
 def _seconds(value: Any) -> float | None:
     try:
@@ -406,7 +413,7 @@ def _seconds(value: Any) -> float | None:
     return seconds if seconds > 0 else None
 
 
-_ENTITY_LISTS_SKIPPED = ("Customer",)  # entities themselves are data, never a fault
+_ENTITY_LISTS_SKIPPED = ("Customer", "Term")  # entities themselves are data, never a fault
 
 
 def find_fault(payload: Any, depth: int = 0) -> Any:

@@ -26,5 +26,7 @@ def children_page(org: str, customer_id: str, limit: int, cursor: str | None) ->
     if start is None and not page.items and customer_store.get_customer(org, customer_id) is None:
         raise NotFound("No such customer.")
     catalog = orgs.catalog(org)
-    return {"items": [present(item, catalog) for item in page.items],
+    # A child link is a copy made when the child's version moved; its open order value moves with each
+    # order, not with the version, so the copy does not carry it (read the customer for it).
+    return {"items": [{**present(item, catalog), "openOrderValue": None} for item in page.items],
             "nextCursor": cursors.encode(org, scope, page.last_key)}

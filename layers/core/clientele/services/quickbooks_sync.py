@@ -35,7 +35,9 @@ A sub-customer whose parent is not here yet (QuickBooks answers in any order) wa
 the run; a parent still missing then is fetched by id. A link the customer type's ``hierarchyRole``
 forbids (or a parent QuickBooks does not return) is left out, the customer saved without it, and the
 run records an error for it — never a silent flattening. Countries that name no ISO country are left
-out with a run warning. A ``Fault`` in an answer fails the run (the watermark stays).
+out with a run warning. A ``Fault`` in an answer fails the run (the watermark stays). The commercial
+fields (SPEC §13: website, resale number, tax exemption, currency, payment terms by name, the primary
+tax id) are mapped by :mod:`clientele.services.quickbooks_commercial`.
 
 Each customer is mapped (:func:`customer_document`) and saved through the upsert by remote id
 (``services.customers.upserts``) — only when a mapped field or its active state differs from the stored
@@ -65,6 +67,8 @@ from clientele.integrations.quickbooks import QboAuthError, QboClient, QboError,
 from clientele.services import orgs, quickbooks_webhook
 from clientele.services.customers import upserts
 from clientele.services.customers.records import changes_nothing
+from clientele.services.quickbooks_commercial import commercial_document
+from clientele.services.quickbooks_commercial import qbo_text as _text
 from clientele.store import customers as customer_store
 from clientele.store import quickbooks_sync as store
 from clientele.store import remote_ids as remote_store
@@ -122,13 +126,6 @@ class Outcome:
 
 
 # ----------------------------------------------------------------------------- mapping
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _address(raw: Any, label: str, warnings: list[str] | None) -> dict[str, str] | None:
@@ -286,6 +283,7 @@ class _Run:
         self.warnings: list[dict[str, str]] = []
         self.deleted_ids: list[str] = []  # ids mode: QuickBooks deleted these (webhook), no fetch needed
         self.waiting: dict[str, list[dict[str, Any]]] = {}  # parent's remote id → sub-customers waiting
+        self.term_names: dict[str, str] | None = None  # QuickBooks Term Id → Name, fetched on first need
         self.mode = "cdc"
 
     # -- the run
@@ -492,8 +490,13 @@ class _Run:
             return
         warnings: list[str] = []
         document: dict[str, Any]
+        existing = self._existing(remote_id)
         try:
             document = {"isActive": False} if deleted_upstream else customer_document(raw, warnings)
+            if not deleted_upstream:
+                document.update(commercial_document(
+                    raw, document, catalog=orgs.catalog(self.org), term_name=self._term_name,
+                    stored_tax_ids=(existing or {}).get("taxIds"), warnings=warnings))
             if parent_id is not None:
                 document["parentCustomerId"] = parent_id
                 document["billWithParent"] = raw.get("BillWithParent") is True
@@ -507,7 +510,6 @@ class _Run:
         if parent_remote and parent_id is None:
             self._error(remote_id, f"parentCustomerId: the parent customer {parent_remote} (ParentRef) is not in "
                                    "QuickBooks' answer; saved without the link.")
-        existing = self._existing(remote_id)
         if (existing is None and deleted_upstream) or (existing is not None and self._same(existing, fields)):
             self.counts.unchanged += 1
             return
@@ -551,6 +553,14 @@ class _Run:
             return None
         _saved, created = upserts.upsert(self.org, remote_id, unlinked)
         return created
+
+    def _term_name(self, term_id: str) -> str | None:
+        """The name of a QuickBooks Term (a SalesTermRef may come without it): the company's terms are
+        fetched once per run, on first need."""
+        if self.term_names is None:
+            self.term_names = {str(term.get("Id")): str(term["Name"]) for term in self.client.query_terms()
+                               if term.get("Name")}
+        return self.term_names.get(term_id)
 
     def _local_id(self, remote_id: str | None) -> str | None:
         return remote_store.customer_id_for(self.org, remote_id) if remote_id else None

@@ -1,16 +1,31 @@
 """Sales order use cases (SPEC §4.7): create (numbered, with the customer's snapshot, discount and
-broker defaults), read, change (status moves, lines only in draft) and a customer's list."""
+broker defaults), read, change (status moves, lines only in draft) and a customer's list.
+
+Commercial fields (SPEC §13): an order copies the customer's ``currency`` and payment terms (their
+name and ``netDays``) when it is created. Confirming it moves the customer's ``openOrderValue`` in the
+order's own transaction, refused (409 ``credit_limit_exceeded``) when that would pass the customer's
+``creditLimit`` — unless an admin sends ``overrideCreditLimit: true``, recorded on the order
+(``creditLimitOverride``: who and when). Cancelling a confirmed order gives its total back."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from clientele import clock, cursors
 from clientele.domain import sales_orders as rules
+from clientele.domain.commercial import customer_currency
 from clientele.domain.money import money_text, percent_out
 from clientele.domain.sales_orders import SalesOrderCreate, SalesOrderPatch
-from clientele.errors import Conflict, CustomerDeleted, FieldError, NotFound, ValidationFailed, VersionConflict
+from clientele.errors import (
+    Conflict,
+    CustomerDeleted,
+    FieldError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    VersionConflict,
+)
 from clientele.services import orgs
 from clientele.services.lookups import found, require_uuid
 from clientele.services.saved import Saved
@@ -21,6 +36,17 @@ from clientele.store.catalog import Catalog
 from clientele.store.table import Item, as_int
 
 _SNAPSHOT_FIELDS = ("displayName", "emails", "phones", "billingAddress", "shippingAddress")
+CREDIT_OVERRIDERS = frozenset({"admin"})  # SPEC §13: who may confirm over a customer's credit limit
+
+
+class Caller(Protocol):
+    """Who asks (the API's principal): the override of a credit limit is an admin's, and is recorded."""
+
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
 
 
 def _number_out(value: Any) -> int | float | None:
@@ -48,6 +74,9 @@ def present(record: Item) -> dict[str, Any]:
         "total": _money(record.get("total")),
         "brokerId": record.get("brokerId"),
         "brokerFeePercent": _number_out(record.get("brokerFeePercent")),
+        "currency": record.get("currency"),
+        "paymentTerms": _terms_out(record.get("paymentTerms")),
+        "creditLimitOverride": record.get("creditLimitOverride"),
         "customerSnapshot": {
             "displayName": snapshot.get("displayName") or "",
             "emails": list(snapshot.get("emails") or []),
@@ -61,6 +90,30 @@ def present(record: Item) -> dict[str, Any]:
         "confirmedAt": record.get("confirmedAt"),
         "cancelledAt": record.get("cancelledAt"),
     }
+
+
+def _terms_out(terms: Any) -> dict[str, Any] | None:
+    if not terms:
+        return None
+    return {"id": terms.get("id"), "name": terms.get("name"), "netDays": as_int(terms.get("netDays"))}
+
+
+def _terms_copy(catalog: Catalog, terms_id: str | None) -> dict[str, Any] | None:
+    """The customer's payment terms as the order keeps them (later edits of the entry do not change it)."""
+    entry = catalog.entry("terms", terms_id)
+    if entry is None:
+        return None
+    return {"id": entry["id"], "name": entry.get("name"), "netDays": as_int(entry.get("netDays"))}
+
+
+def _override(body: SalesOrderCreate | SalesOrderPatch, caller: Caller | None, now: str) -> dict[str, str] | None:
+    """The admin's override of the credit limit (who and when), when the request asks for one."""
+    if body.overrideCreditLimit is not True:
+        return None
+    if caller is None or caller.role not in CREDIT_OVERRIDERS:
+        raise Forbidden("Only an admin may confirm an order over the customer's credit limit "
+                        "(overrideCreditLimit).")
+    return {"by": caller.subject, "at": now}
 
 
 def _require_uuid(value: str | None, field: str) -> None:
@@ -95,7 +148,9 @@ def _snapshot(customer: Item) -> dict[str, Any]:
     return {name: customer.get(name) for name in _SNAPSHOT_FIELDS if customer.get(name) not in (None, [], {})}
 
 
-def create(org: str, body: SalesOrderCreate) -> Saved:
+def create(org: str, body: SalesOrderCreate, caller: Caller | None = None) -> Saved:
+    now = clock.now_iso()
+    override = _override(body, caller, now)
     provided = body.provided()
     _require_uuid(body.customerId, "customerId")
     _require_uuid(body.customerProjectId, "customerProjectId")
@@ -117,7 +172,6 @@ def create(org: str, body: SalesOrderCreate) -> Saved:
     rate = customer.get("discountRate")
     totals = rules.compute_totals([line.model_dump() for line in body.lines], rate)
     status = body.status or "draft"
-    now = clock.now_iso()
     sequence = store.next_number(org)  # after every check that can fail without a write
     record: Item = {
         "id": clock.new_id(), "number": rules.order_number(sequence), "sequence": sequence,
@@ -125,10 +179,16 @@ def create(org: str, body: SalesOrderCreate) -> Saved:
         "lines": totals.lines, "subtotal": totals.subtotal, "discountRate": rate,
         "discountAmount": totals.discount_amount, "total": totals.total,
         "brokerId": broker_id, "brokerFeePercent": fee, "customerSnapshot": _snapshot(customer),
+        "currency": customer_currency(customer, catalog.settings.default_currency if catalog.settings else None),
+        "paymentTerms": _terms_copy(catalog, customer.get("paymentTermsId")),
         "version": 1, "createdAt": now, "updatedAt": now,
         "confirmedAt": now if status == "confirmed" else None,
     }
-    store.create_order(org, {name: value for name, value in record.items() if value is not None})
+    credit = None
+    if status == "confirmed":
+        credit = store.CreditMove(totals.total, check=override is None)
+        record.update(openValueCounted=True, creditLimitOverride=override)
+    store.create_order(org, {name: value for name, value in record.items() if value is not None}, credit)
     return Saved(present(record), 1)
 
 
@@ -149,7 +209,10 @@ def _same_lines(stored: list[dict[str, Any]], wanted: list[dict[str, Any]]) -> b
     return shape(stored) == shape(wanted)
 
 
-def change(org: str, order_id: str, body: SalesOrderPatch, expected_version: int) -> Saved:
+def change(org: str, order_id: str, body: SalesOrderPatch, expected_version: int,
+           caller: Caller | None = None) -> Saved:
+    now = clock.now_iso()
+    override = _override(body, caller, now)
     before = _load(org, order_id)
     if as_int(before.get("version")) != expected_version:
         raise VersionConflict(as_int(before.get("version")))
@@ -189,11 +252,19 @@ def change(org: str, order_id: str, body: SalesOrderPatch, expected_version: int
             raise Conflict("invalid_transition", "A cancelled order cannot change.")
         after["customerProjectId"] = provided["customerProjectId"]
 
-    now = clock.now_iso()
     after.update(status=wanted_status, version=expected_version + 1, updatedAt=now)
     if wanted_status != current:
         after["confirmedAt" if wanted_status == "confirmed" else "cancelledAt"] = now
-    store.update_order(org, before, after, expected_version)
+    credit = None
+    if wanted_status == "confirmed" and current != "confirmed":
+        credit = store.CreditMove(Decimal(str(after.get("total") or 0)), check=override is None)
+        after.update(openValueCounted=True, creditLimitOverride=override)
+    elif wanted_status == "cancelled" and before.get("openValueCounted"):
+        # Only an order whose confirmation counted gives its total back (one confirmed before the
+        # credit figures existed never added to them).
+        credit = store.CreditMove(-Decimal(str(before.get("total") or 0)), check=False)
+        after["openValueCounted"] = None
+    store.update_order(org, before, after, expected_version, credit)
     return Saved(present(after), expected_version + 1)
 
 

@@ -22,6 +22,7 @@ def present(settings: OrgSettings) -> dict[str, Any]:
         "customerIntegrationEnabled": settings.customer_integration_enabled,
         "integrationProvider": settings.integration_provider,
         "quickbooksRealmId": settings.quickbooks_realm_id,
+        "defaultCurrency": settings.default_currency,
         "integrationOwnedFields": list(settings.integration_owned_fields),
         "version": settings.version,
     }

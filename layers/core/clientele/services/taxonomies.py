@@ -1,4 +1,4 @@
-"""Taxonomy use cases (SPEC §4.2): the four lists share one set of rules.
+"""Taxonomy use cases (SPEC §4.2): the five lists share one set of rules.
 
 Reads come from the catalog the request read consistently (``orgs.catalog``). Every write reads the list consistently
 (``orgs.refresh``), checks names, sort orders and the size limit against it, and saves through
@@ -45,6 +45,8 @@ def present(kind: Kind, entry: Item) -> dict[str, Any]:
         body["hierarchyRole"] = entry.get("hierarchyRole") or "none"
     elif kind == "broker":
         body["defaultFeePercent"] = percent_out(entry.get("defaultFeePercent"))
+    elif kind == "terms":
+        body["netDays"] = as_int(entry.get("netDays"))
     return body
 
 

@@ -1,4 +1,4 @@
-"""The organisation partition (``PK = ORG#<org>``): settings, the four taxonomy lists and their
+"""The organisation partition (``PK = ORG#<org>``): settings, the five taxonomy lists and their
 head items. One consistent Query reads it all; services cache the result per container."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clientele import aws
+from clientele.domain.currencies import DEFAULT_CURRENCY
 from clientele.domain.names import fold
 from clientele.domain.references import KINDS, Kind
 from clientele.domain.settings import OrgSettings
@@ -47,6 +48,7 @@ def settings_from_item(item: Item) -> OrgSettings:
         customer_integration_enabled=bool(item.get("customerIntegrationEnabled", False)),
         integration_provider=item.get("integrationProvider"),
         quickbooks_realm_id=item.get("quickbooksRealmId"),
+        default_currency=item.get("defaultCurrency") or DEFAULT_CURRENCY,
         version=as_int(item.get("version"), 1),
         updated_at=item.get("updatedAt"),
     )

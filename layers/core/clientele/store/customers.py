@@ -3,11 +3,19 @@
 Saves are one TransactWriteItems: the customer (conditional on its version and liveness), the
 reference guards of the taxonomy entries it points at, and the live-children counters of its
 old and new parents, so RESTRICT, ``has_children`` and hierarchy rules are exact at commit time.
+
+Credit (SPEC §13): besides ``creditLimit`` the item keeps ``openOrderValue`` (the totals of its
+confirmed orders) and ``creditAvailable`` = (``creditLimit`` or 0) - ``openOrderValue``, both changed by
+ADD only — by the order transactions (``store.sales_orders``) and, for the limit's part, by a save that
+changes ``creditLimit`` (ADD of the limit's change: the save is conditional on the version it read, so
+the old limit is exact). ADDs commute, so the figure stays exact whatever interleaves, and an order's
+confirmation checks ``creditAvailable >= total`` in its own transaction without reading the customer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from clientele import aws
@@ -19,7 +27,8 @@ from clientele.store.table import Item, ListPage, as_int, from_item, key, table_
 from clientele.store.transactions import Transaction
 
 # Derived or stored-only attributes that a save never copies from the document.
-_SYSTEM = frozenset({"PK", "SK", "entity", "liveChildren", "liveMemberChildren", "createdAt", "remoteId"})
+_SYSTEM = frozenset({"PK", "SK", "entity", "liveChildren", "liveMemberChildren", "createdAt", "remoteId",
+                     "orderCount", "openOrderValue", "creditAvailable"})
 # TransactWriteItems takes at most 100 items (docs/design/customer-parts.md does the arithmetic).
 TRANSACTION_LIMIT = 100
 
@@ -163,6 +172,33 @@ def customer_failure(expected_version: int | None) -> Any:
     return failure
 
 
+def currency_in_use(old: Item) -> Conflict:
+    """409 in_use: the customer has orders, so its currency stays what they were made in."""
+    current = old.get("currency") or "the org's default currency"
+    return Conflict("in_use", f"The customer has sales orders, so its currency is fixed ({current}).",
+                    errors=[{"field": "currency", "message": "Fixed once the customer has orders."}])
+
+
+def _changing_currency(expected_version: int) -> Any:
+    """A save that changes the currency also fails when the customer got an order since it was read."""
+    otherwise = customer_failure(expected_version)
+
+    def failure(old: Item | None) -> ClienteleError:
+        if (old is not None and as_int(old.get("version")) == expected_version and not old.get("deletedAt")
+                and as_int(old.get("orderCount")) > 0):
+            return currency_in_use(old)
+        return otherwise(old)
+
+    return failure
+
+
+def _credit_change(before: Item | None, record: Item) -> Decimal:
+    """How much ``creditAvailable`` moves when the limit goes from the stored one to the record's."""
+    old = before.get("creditLimit") if before else None
+    new = record.get("creditLimit")
+    return Decimal(str(new or 0)) - Decimal(str(old or 0))
+
+
 def _reference_failure(field_name: str, message: str) -> Any:
     def failure(_old: Item | None) -> ClienteleError:
         return ValidationFailed.of(field_name, message)
@@ -300,6 +336,8 @@ def create_customer(org: str, record: Item, guards: list[GuardChange], links: Hi
     tx = tx if tx is not None else Transaction()
     item = {"PK": keys.customer_pk(org, record["id"]), "SK": keys.CUSTOMER_SK, "entity": "customer",
             **record, **index_attributes(org, record)}
+    if record.get("creditLimit"):
+        item["creditAvailable"] = _credit_change(None, record)  # no orders yet: all of the limit
     tx.put(to_item(item), condition="attribute_not_exists(PK)")
     for change in guards:
         add_guard(tx, org, change)
@@ -308,8 +346,10 @@ def create_customer(org: str, record: Item, guards: list[GuardChange], links: Hi
 
 
 def update_customer(org: str, before: Item, record: Item, expected_version: int, guards: list[GuardChange],
-                    links: HierarchyLinks, contacts: ContactChanges | None = None) -> None:
-    """SET the document's fields (never a whole Put: counters on the item must survive)."""
+                    links: HierarchyLinks, contacts: ContactChanges | None = None, *,
+                    require_no_orders: bool = False) -> None:
+    """SET the document's fields (never a whole Put: counters on the item must survive); ADD the credit
+    limit's change to ``creditAvailable``; ``require_no_orders``: only while the customer has none."""
     tx = Transaction()
     attributes = {**{k: v for k, v in record.items() if k not in _SYSTEM}, **index_attributes(org, record)}
     to_set = {name: value for name, value in attributes.items() if value is not None}
@@ -320,11 +360,22 @@ def update_customer(org: str, before: Item, record: Item, expected_version: int,
     if to_remove:
         names.update({f"#r{i}": name for i, name in enumerate(to_remove)})
         update += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(to_remove)))
+    credit = _credit_change(before, record)
+    if credit:
+        names["#credit"] = "creditAvailable"
+        vals[":credit"] = credit
+        update += " ADD #credit :credit"
     names["#version"] = "version"
     vals[":expected"] = expected_version
-    tx.update(customer_key(org, record["id"]), update,
-              condition="attribute_exists(PK) AND #version = :expected AND attribute_not_exists(deletedAt)",
-              names=names, values=values(vals), on_fail=customer_failure(expected_version))
+    condition = "attribute_exists(PK) AND #version = :expected AND attribute_not_exists(deletedAt)"
+    failure = customer_failure(expected_version)
+    if require_no_orders:
+        condition += " AND (attribute_not_exists(#orders) OR #orders = :no_orders)"
+        names["#orders"] = "orderCount"
+        vals[":no_orders"] = 0
+        failure = _changing_currency(expected_version)
+    tx.update(customer_key(org, record["id"]), update, condition=condition,
+              names=names, values=values(vals), on_fail=failure)
     for change in guards:
         add_guard(tx, org, change)
     add_parent_links(tx, org, links)

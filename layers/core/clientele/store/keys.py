@@ -91,6 +91,9 @@ def customers_partition(org: str) -> str:
     return f"ORG#{org}#CUSTOMERS"
 
 
+PAYMENT_TERMS_INDEX = "GSI11"  # customers by payment terms (SPEC §13): list filter and SET NULL
+INDEX_KEYS[PAYMENT_TERMS_INDEX] = (f"{PAYMENT_TERMS_INDEX}PK", f"{PAYMENT_TERMS_INDEX}SK")
+
 # Facet indexes: the customer field each serves as a list filter, its index and partition prefix.
 # Every reference field of domain/references.py has one (tests/contract/test_keys.py checks).
 FACETS: dict[str, tuple[str, str]] = {
@@ -101,6 +104,7 @@ FACETS: dict[str, tuple[str, str]] = {
     "parentCustomerId": (PARENT_INDEX, "CPARENT"),
     "accountState": (STATE_INDEX, "CSTATE"),
     "accountPriority": (PRIORITY_INDEX, "CPRIORITY"),
+    "paymentTermsId": (PAYMENT_TERMS_INDEX, "CTERMS"),
 }
 
 

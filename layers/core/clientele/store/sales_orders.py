@@ -7,14 +7,21 @@
 * The order's transaction also adds 1 to the customer's ``orderCount`` (conditional on the customer
   being live: 409 ``customer_deleted``) and to the project's ``orderRefs`` (conditional on the
   project existing under that customer), so RESTRICT on customers and projects is exact.
+* A confirmation or the cancelling of a confirmed order moves the customer's ``openOrderValue`` and
+  ``creditAvailable`` (``store.customers``) by the order's total in the same transaction (a
+  :class:`CreditMove`); a confirmation the credit limit must allow is conditional on
+  ``creditAvailable >= total`` there: 409 ``credit_limit_exceeded`` with the figures, no extra read.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from clientele import aws
-from clientele.errors import ClienteleError, CustomerDeleted, NotFound, ValidationFailed, VersionConflict
+from clientele.domain.money import money_text
+from clientele.errors import ClienteleError, Conflict, CustomerDeleted, NotFound, ValidationFailed, VersionConflict
 from clientele.store import keys
 from clientele.store.customers import customer_key
 from clientele.store.projects import project_key
@@ -26,6 +33,14 @@ ENTITY = "sales_order"
 # Key and stored-only attributes an update never copies from the record.
 _SYSTEM = frozenset({"PK", "SK", "entity", "id", "number", "sequence", "customerId", "createdAt", "version",
                      "customerSnapshot", "discountRate", *keys.INDEX_KEYS[keys.ORDERS_BY_CUSTOMER_INDEX]})
+
+
+@dataclass(frozen=True)
+class CreditMove:
+    """What an order's write does to its customer's open order value (SPEC §13)."""
+
+    amount: Decimal  # the order's total: + when it is confirmed, - when a confirmed order is cancelled
+    check: bool  # the credit limit must allow it (a confirmation an admin did not override)
 
 
 def order_key(org: str, order_id: str) -> dict[str, Any]:
@@ -48,6 +63,31 @@ def _customer_failure(old: Item | None) -> ClienteleError:
     return CustomerDeleted("The customer is deleted; restore it before ordering.")
 
 
+def credit_limit_exceeded(customer: Item, total: Decimal) -> Conflict:
+    """409 with both figures (and the order's total): confirming would pass the customer's credit limit."""
+    limit = Decimal(str(customer.get("creditLimit") or 0))
+    open_value = Decimal(str(customer.get("openOrderValue") or 0))
+    return Conflict(
+        "credit_limit_exceeded",
+        f"Confirming this order ({money_text(total)}) would take the customer's open order value from "
+        f"{money_text(open_value)} to {money_text(open_value + total)}, over its credit limit of "
+        f"{money_text(limit)}. Raise the limit, or an admin confirms with overrideCreditLimit: true.",
+        creditLimit=money_text(limit), openOrderValue=money_text(open_value), orderTotal=money_text(total),
+        errors=[{"field": "status", "message": "Over the customer's credit limit."}],
+    )
+
+
+def _credit_update(credit: CreditMove | None) -> tuple[str, str | None, dict[str, Any]]:
+    """(ADD clause, condition, values) moving the customer's credit figures by ``credit``."""
+    if credit is None or not credit.amount:
+        return "", None, {}
+    vals: dict[str, Any] = {":open": credit.amount, ":available": -credit.amount}
+    condition = None
+    if credit.check and credit.amount > 0:
+        condition = "(attribute_not_exists(creditLimit) OR creditAvailable >= :open)"
+    return "openOrderValue :open, creditAvailable :available", condition, vals
+
+
 def _project_missing(_old: Item | None) -> ClienteleError:
     return ValidationFailed.of("customerProjectId", "No such project for this customer.")
 
@@ -61,7 +101,7 @@ def _add_project_ref(tx: Transaction, org: str, customer_id: str, project_id: st
                   condition="attribute_exists(PK)", values=values({":delta": delta}))
 
 
-def create_order(org: str, record: Item) -> None:
+def create_order(org: str, record: Item, credit: CreditMove | None = None) -> None:
     tx = Transaction()
     orders_pk, orders_sk = keys.INDEX_KEYS[keys.ORDERS_BY_CUSTOMER_INDEX]
     item = {"PK": keys.sales_order_pk(org, record["id"]), "SK": keys.ORDER_SK, "entity": ENTITY, **record,
@@ -70,9 +110,17 @@ def create_order(org: str, record: Item) -> None:
     tx.put(to_item(item), condition="attribute_not_exists(PK)")
     if record.get("customerProjectId"):  # first: when both fail, the 422 is named before the 409
         _add_project_ref(tx, org, record["customerId"], record["customerProjectId"], +1)
-    tx.update(customer_key(org, record["customerId"]), "ADD orderCount :one",
-              condition="attribute_exists(PK) AND attribute_not_exists(deletedAt)",
-              values=values({":one": 1}), on_fail=_customer_failure)
+    credit_add, credit_condition, credit_values = _credit_update(credit)
+    condition = "attribute_exists(PK) AND attribute_not_exists(deletedAt)"
+
+    def failure(old: Item | None) -> ClienteleError:
+        if old is not None and not old.get("deletedAt") and credit is not None:
+            return credit_limit_exceeded(old, credit.amount)
+        return _customer_failure(old)
+
+    tx.update(customer_key(org, record["customerId"]), "ADD orderCount :one" + (f", {credit_add}" if credit_add else ""),
+              condition=f"{condition} AND {credit_condition}" if credit_condition else condition,
+              values=values({":one": 1, **credit_values}), on_fail=failure)
     tx.commit()
 
 
@@ -91,8 +139,9 @@ def _order_failure(expected_version: int) -> Any:
     return failure
 
 
-def update_order(org: str, before: Item, after: Item, expected_version: int) -> None:
-    """SET the changed document; move the project reference (``orderRefs``) when it changed."""
+def update_order(org: str, before: Item, after: Item, expected_version: int, credit: CreditMove | None = None) -> None:
+    """SET the changed document; move the project reference (``orderRefs``) when it changed, and the
+    customer's credit figures by ``credit``."""
     tx = Transaction()
     attributes = {name: value for name, value in after.items() if name not in _SYSTEM}
     update, names, vals = set_fields(before, attributes, expected_version + 1)
@@ -105,6 +154,15 @@ def update_order(org: str, before: Item, after: Item, expected_version: int) -> 
             _add_project_ref(tx, org, before["customerId"], new_project, +1)
         if old_project:
             _add_project_ref(tx, org, before["customerId"], old_project, -1)
+    credit_add, credit_condition, credit_values = _credit_update(credit)
+    if credit is not None and credit_add:
+        amount = credit.amount
+
+        def over_limit(old: Item | None) -> ClienteleError:
+            return credit_limit_exceeded(old, amount) if old is not None else NotFound("No such customer.")
+
+        tx.update(customer_key(org, before["customerId"]), f"ADD {credit_add}", condition=credit_condition,
+                  values=values(credit_values), on_fail=over_limit if credit_condition else None)
     tx.commit()
 
 

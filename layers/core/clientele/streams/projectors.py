@@ -35,7 +35,7 @@ CUSTOMER, SALES_ORDER, ACTIVITY, TAXONOMY = "customer", "sales_order", "activity
 SOURCE_ENTITIES = (CUSTOMER, SALES_ORDER, ACTIVITY)
 # Attributes of a customer item that are not part of its representation (kept off child links).
 _NOT_COPIED = frozenset({keys.TABLE_PK, keys.TABLE_SK, "entity", "liveChildren", "liveMemberChildren", "orderCount",
-                         "typeGuardShard", "isMember"})
+                         "typeGuardShard", "isMember", "openOrderValue", "creditAvailable"})
 _EVENT_CUSTOMER_FIELDS = ("id", "displayName", "firstName", "lastName", "companyName", *KIND_OF_FIELD,
                           "parentCustomerId", "accountState", "accountPriority", "emails", "phones", "remoteId",
                           "createdAt", "updatedAt", "deletedAt")

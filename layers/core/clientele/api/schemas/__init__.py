@@ -34,6 +34,10 @@ class Problem(Schema):
     code: str
     errors: list[FieldProblem] | None = None
     currentVersion: int | None = None
+    # credit_limit_exceeded (SPEC §13): the customer's figures and the order's total, as money.
+    creditLimit: str | None = None
+    openOrderValue: str | None = None
+    orderTotal: str | None = None
 
 
 class AddressOut(Schema):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from clientele.api.schemas import AddressOut, Out, Schema
 
 
@@ -23,6 +25,11 @@ class Contact(Schema):
     version: int
     createdAt: str | None
     updatedAt: str | None
+
+
+class TaxIdOut(Schema):
+    scheme: str
+    value: str
 
 
 class CustomerSummary(Out):
@@ -51,6 +58,16 @@ class CustomerSummary(Out):
     shippingAddress: AddressOut | None
     discountRate: int | float | None
     notes: str | None
+    currency: str
+    paymentTermsId: str | None
+    taxIds: list[TaxIdOut]
+    taxExempt: bool
+    resaleNumber: str | None
+    website: str | None
+    creditLimit: str | None
+    openOrderValue: str | None = Field(
+        description="Sum of the totals of the customer's confirmed orders (read-only); null in the children "
+                    "list, whose copies do not follow it")
     remoteId: str | None
     version: int
     createdAt: str | None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from clientele.api.schemas import AddressOut, Schema
 
 
@@ -20,6 +22,17 @@ class CustomerSnapshot(Schema):
     shippingAddress: AddressOut | None
 
 
+class PaymentTermsCopy(Schema):
+    id: str | None
+    name: str | None
+    netDays: int
+
+
+class CreditLimitOverride(Schema):
+    by: str = Field(description="The admin (token subject) who confirmed over the credit limit")
+    at: str
+
+
 class SalesOrder(Schema):
     id: str
     number: str
@@ -33,6 +46,11 @@ class SalesOrder(Schema):
     total: str
     brokerId: str | None
     brokerFeePercent: int | float | None
+    currency: str | None = Field(description="The customer's currency when the order was created (ISO 4217)")
+    paymentTerms: PaymentTermsCopy | None = Field(
+        description="The customer's payment terms when the order was created, kept as they were then")
+    creditLimitOverride: CreditLimitOverride | None = Field(
+        description="Set when an admin confirmed the order with overrideCreditLimit: true")
     customerSnapshot: CustomerSnapshot
     version: int
     createdAt: str | None

@@ -1,4 +1,4 @@
-"""Entries of the four per-organisation lists, and the lists."""
+"""Entries of the five per-organisation lists, and the lists."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from clientele.api.schemas import Out, Schema
 
 
 class TaxonomyEntry(Out):
-    """An entry of /customer-segments or /customer-categories (the shape all four lists share)."""
+    """An entry of /customer-segments or /customer-categories (the shape all five lists share)."""
 
     id: str
     name: str
@@ -25,6 +25,10 @@ class BrokerEntry(TaxonomyEntry):
     defaultFeePercent: int | float | None
 
 
+class PaymentTermsEntry(TaxonomyEntry):
+    netDays: int
+
+
 class TaxonomyList(Schema):
     items: list[TaxonomyEntry]
 
@@ -35,3 +39,7 @@ class CustomerTypeList(Schema):
 
 class BrokerList(Schema):
     items: list[BrokerEntry]
+
+
+class PaymentTermsList(Schema):
+    items: list[PaymentTermsEntry]

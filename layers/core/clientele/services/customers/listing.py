@@ -11,8 +11,8 @@ from clientele.services.customers.records import present
 from clientele.store import customers as store
 
 # Most selective first: the list Query runs on the first filter present; the rest filter the page.
-_INDEX_PREFERENCE = ("parentCustomerId", "brokerId", "customerSegmentId", "customerCategoryId", "customerTypeId",
-                     "accountState", "accountPriority")
+_INDEX_PREFERENCE = ("parentCustomerId", "brokerId", "customerSegmentId", "customerCategoryId", "paymentTermsId",
+                     "customerTypeId", "accountState", "accountPriority")
 
 
 def list_page(org: str, filters: dict[str, str | None], q: str | None, include_deleted: bool, limit: int,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clientele import clock
+from clientele.domain.commercial import customer_currency
 from clientele.domain.customers import CustomerFields
 from clientele.errors import CustomerDeleted, FieldError, NotFound, VersionConflict
 from clientele.services import contacts as contact_service
@@ -56,6 +57,9 @@ class Plan:
     final_contacts: list[Item]  # the contacts after the save, for the response
     catalog: Catalog
     remote_id: str | None = None  # a create by the integration claims this remote id in the same transaction
+    # The save changes the currency, fixed once the customer has orders (SPEC §13): the transaction
+    # commits only while it has none (409 in_use), exact as every in_use check is.
+    requires_no_orders: bool = False
 
     @property
     def version(self) -> int:
@@ -104,7 +108,7 @@ def prepare_change(org: str, document: Document, fields: CustomerFields, expecte
     values = ownership.enforce(org, existing, provided, values, source)  # SPEC §5.3: owned fields
     changed = {name for name, value in values.items() if existing.get(name) != value}
     catalog = catalog_for(org, values)
-    record, errors = build_record(values, catalog, changed)
+    record, errors = build_record(values, catalog, changed, existing)
     record["id"] = existing["id"]
     role_changed = hierarchy_role(catalog, record["customerTypeId"]) != hierarchy_role(
         catalog, existing.get("customerTypeId"))
@@ -122,11 +126,16 @@ def prepare_change(org: str, document: Document, fields: CustomerFields, expecte
     now = clock.now_iso()
     changes, contacts = _contact_plan(org, fields, existing["id"], stored_contacts, now, errors)
     raise_if(errors)
+    currency_changes = record["currency"] != customer_currency(existing, catalog.settings.default_currency
+                                                               if catalog.settings else None)
+    if currency_changes and as_int(existing.get("orderCount")) > 0:
+        raise store.currency_in_use(existing)
 
     record.update(version=expected_version + 1, updatedAt=now, createdAt=existing.get("createdAt"),
                   isMember=_is_member(catalog, record))
     return Plan(record, existing, _reference_guards(catalog, record, existing),
-                hierarchy_links(record, existing, parent, chain, role_changed), changes, contacts, catalog)
+                hierarchy_links(record, existing, parent, chain, role_changed), changes, contacts, catalog,
+                requires_no_orders=currency_changes)
 
 
 def _is_member(catalog: Catalog, record: dict[str, Any]) -> bool:

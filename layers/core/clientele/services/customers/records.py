@@ -6,11 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from clientele.domain import names
+from clientele.domain.commercial import commercial_record, customer_currency
 from clientele.domain.customers import OPTIONAL_DEFAULTS, WRITABLE_FIELDS, clean_text, normalise_address
 from clientele.domain.emails import normalise_emails
-from clientele.domain.money import percent_out
+from clientele.domain.money import money_text, percent_out
 from clientele.domain.phones import normalise_phones
-from clientele.domain.references import KIND_OF_FIELD, Kind
+from clientele.domain.references import BY_KIND, KIND_OF_FIELD, Kind
 from clientele.errors import FieldError, ValidationFailed
 from clientele.store.catalog import Catalog
 from clientele.store.table import Item
@@ -23,9 +24,11 @@ def document_fields(record: Item) -> dict[str, Any]:
     return {name: record.get(name) for name in WRITABLE_FIELDS}
 
 
-def build_record(values: dict[str, Any], catalog: Catalog, changed: set[str]) -> tuple[dict[str, Any], list[FieldError]]:
+def build_record(values: dict[str, Any], catalog: Catalog, changed: set[str],
+                 existing: Item | None = None) -> tuple[dict[str, Any], list[FieldError]]:
     """Normalise the merged document; only ``changed`` references must be active/existing now
-    (a customer keeps a type that was deactivated after it was assigned)."""
+    (a customer keeps a type that was deactivated after it was assigned). ``existing``: the stored
+    record a change starts from (what it holds was checked when it was saved)."""
     errors: list[FieldError] = []
     record: dict[str, Any] = {}
     for field in ("firstName", "lastName", "companyName"):
@@ -43,7 +46,7 @@ def build_record(values: dict[str, Any], catalog: Catalog, changed: set[str]) ->
             continue
         entry = catalog.entry(kind, entry_id)
         if entry is None and (field in changed or field == "customerTypeId"):
-            errors.append(FieldError(field, f"No such {kind} in this organisation."))
+            errors.append(FieldError(field, f"No such {BY_KIND[kind].label} in this organisation."))
         elif entry is not None and kind == "type" and field in changed and not entry.get("isActive", True):
             errors.append(FieldError(field, "This customer type is not active."))
 
@@ -76,13 +79,16 @@ def build_record(values: dict[str, Any], catalog: Catalog, changed: set[str]) ->
         record[field], address_errors = normalise_address(values.get(field), field)
         errors += address_errors
     record["notes"] = values.get("notes") if values.get("notes") else None
+    commercial, commercial_errors = commercial_record(values, settings.default_currency, existing)
+    record.update(commercial)
+    errors += commercial_errors
     return record, errors
 
 
 def changes_nothing(existing: Item, provided: dict[str, Any], catalog: Catalog) -> bool:
     """Would saving ``provided`` over ``existing`` leave every sent field as stored? Compared after the
     same normalisation a save applies (the sync skips such customers without a write)."""
-    record, errors = build_record({**document_fields(existing), **provided}, catalog, set())
+    record, errors = build_record({**document_fields(existing), **provided}, catalog, set(), existing)
     return not errors and all(record.get(name) == existing.get(name) for name in provided)
 
 
@@ -126,6 +132,14 @@ def present(record: Item, catalog: Catalog) -> dict[str, Any]:
         "shippingAddress": _address(record.get("shippingAddress")),
         "discountRate": percent_out(_decimal(record.get("discountRate"))),
         "notes": record.get("notes"),
+        "currency": customer_currency(record, catalog.settings.default_currency if catalog.settings else None),
+        "paymentTermsId": _reference(catalog, "terms", record.get("paymentTermsId")),
+        "taxIds": [dict(entry) for entry in record.get("taxIds") or []],
+        "taxExempt": record.get("taxExempt") is True,
+        "resaleNumber": record.get("resaleNumber"),
+        "website": record.get("website"),
+        "creditLimit": _money(record.get("creditLimit")),
+        "openOrderValue": _money(record.get("openOrderValue")) or "0.00",
         "remoteId": record.get("remoteId"),
         "version": int(record.get("version", 1)),
         "createdAt": record.get("createdAt"),
@@ -133,6 +147,11 @@ def present(record: Item, catalog: Catalog) -> dict[str, Any]:
         "deletedAt": record.get("deletedAt"),
         "isActive": not record.get("deletedAt"),
     }
+
+
+def _money(value: Any) -> str | None:
+    amount = _decimal(value)
+    return money_text(amount) if amount is not None else None
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -20,6 +20,6 @@ def commit(org: str, plan: Plan) -> Saved:
         saved = plan.record
     else:
         store.update_customer(org, plan.existing, plan.record, plan.version - 1, plan.guards, plan.links,
-                              plan.contacts)
+                              plan.contacts, require_no_orders=plan.requires_no_orders)
         saved = {**plan.existing, **plan.record}
     return Saved(with_contacts(saved, plan.catalog, plan.final_contacts), plan.version)

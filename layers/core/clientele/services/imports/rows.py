@@ -1,8 +1,9 @@
-"""The CSV's columns, and one row → a planned customer save.
+"""One row of the CSV → a planned customer save.
 
-A row obeys every rule of §4.3: it becomes the same request model as POST /customers and goes through
-the same :func:`plan.prepare_create`; its problems are named by the CSV column (``customerType``,
-``billingCity``) and reported with its spreadsheet row number.
+The columns and the text form of their cells are ``domain/customer_columns.py``'s (the exports use the
+same table). A row obeys every rule of §4.3 and §13: it becomes the same request model as POST
+/customers and goes through the same :func:`plan.prepare_create`; its problems are named by the CSV
+column (``customerType``, ``billingCity``, ``emails[0]``) and reported with its spreadsheet row number.
 """
 
 from __future__ import annotations
@@ -12,22 +13,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from clientele.domain.customer_columns import COLUMNS_BY_NAME, CUSTOMER_COLUMNS, cell_value
 from clientele.domain.customers import CustomerFields
-from clientele.domain.references import IMPORT_COLUMNS
+from clientele.domain.references import BY_KIND, IMPORT_COLUMNS
 from clientele.errors import FieldError, ValidationFailed
 from clientele.services.customers.plan import Plan, prepare_create
 from clientele.store.catalog import Catalog
 
 _ROW_NAMESPACE = uuid.UUID("6f0b9a53-3c2e-4c56-9d51-8e0b6f1f3a10")
 
-SIMPLE_COLUMNS = ("firstName", "lastName", "companyName", "emails", "phones", "accountState", "accountPriority",
-                  "discountRate", "notes")
 REFERENCE_COLUMNS = IMPORT_COLUMNS
-ADDRESS_PARTS = {"Line1": "line1", "Line2": "line2", "City": "city", "Region": "region", "Postcode": "postcode",
-                 "Country": "country"}
-ADDRESS_COLUMNS = {f"{side}{suffix}": (f"{side}Address", part) for side in ("billing", "shipping")
-                   for suffix, part in ADDRESS_PARTS.items()}
-COLUMNS: tuple[str, ...] = (*SIMPLE_COLUMNS[:3], *REFERENCE_COLUMNS, *SIMPLE_COLUMNS[3:], *ADDRESS_COLUMNS)
+COLUMNS: tuple[str, ...] = tuple(column.name for column in CUSTOMER_COLUMNS)
 
 # A record error named by its column. There is no parent column: a hierarchy error of a row can only
 # come from its type's role (a member needs a parent), so it is the customerType cell's.
@@ -51,17 +47,23 @@ def row_customer_id(org: str, import_id: str, row: int) -> str:
     return str(uuid.uuid5(_ROW_NAMESPACE, f"{org}/{import_id}/{row}"))
 
 
-def _row_document(row: dict[str, str]) -> dict[str, Any]:
+def _row_document(row: dict[str, str], problems: list[FieldError]) -> dict[str, Any]:
+    """The row's cells as a customer document (reference columns are looked up by the caller)."""
     document: dict[str, Any] = {}
-    for column, value in row.items():
+    for name, value in row.items():
+        column = COLUMNS_BY_NAME.get(name)
         text = value.strip()
-        if not text:
+        if not text or column is None or column.kind == "reference":
             continue
-        if column in ADDRESS_COLUMNS:
-            side, part = ADDRESS_COLUMNS[column]
-            document.setdefault(side, {})[part] = text
-        elif column in SIMPLE_COLUMNS:
-            document[column] = text
+        try:
+            cell = cell_value(column, text)
+        except ValueError as exc:
+            problems.append(FieldError(name, str(exc)))
+            continue
+        if column.part is not None:
+            document.setdefault(column.field, {})[column.part] = cell
+        else:
+            document[column.field] = cell
     return document
 
 
@@ -69,13 +71,13 @@ def plan_row(org: str, import_id: str, row_number: int, row: dict[str, str],
              catalog: Catalog) -> tuple[Plan | None, list[FieldError]]:
     """The row's planned save, or its problems (each named by its column, one per column)."""
     problems: list[FieldError] = []
-    document = _row_document(row)
+    document = _row_document(row, problems)
     for column, (kind, field_name) in REFERENCE_COLUMNS.items():
         name = (row.get(column) or "").strip()
         if name:
             entry_id = catalog.id_named(kind, name)
             if entry_id is None:
-                problems.append(FieldError(column, f"No {kind.replace('type', 'customer type')} named {name!r}."))
+                problems.append(FieldError(column, f"No {BY_KIND[kind].label} named {name!r}."))
             else:
                 document[field_name] = entry_id
     try:
@@ -102,5 +104,7 @@ def column_error(error: FieldError) -> FieldError:
 
 
 def _field_error(error: Any) -> FieldError:
-    location = ".".join(str(part) for part in error.get("loc", ())) or "row"
+    # ("taxIds", 0, "scheme") → "taxIds[0].scheme", as the save's own errors name list entries.
+    location = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.get("loc", ()))
+    location = location.removeprefix(".") or "row"
     return column_error(FieldError(location, str(error.get("msg") or "is not valid")))
