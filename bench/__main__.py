@@ -8,6 +8,8 @@ bench/results.json.
   with APIGatewayHttpResolver(enable_validation=True).
 * The CSV import job: rows/s, DynamoDB calls per 1,000 rows, peak memory for two file sizes
   (bench/imports.py; `python -m bench.imports` measures only this).
+* How soon derived data shows in the local stack after a write (bench/derived.py; `python -m
+  bench.derived` measures only this).
 * Deployment package size, unzipped: the layer (the distributions layers/core/requirements.txt names
   and everything they depend on, as installed in this virtualenv, plus layers/core/clientele, less what
   layers/core/prune.txt lists, as the layer build deletes it) and the largest function folder.
@@ -23,7 +25,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from bench import environment
+
+if TYPE_CHECKING:
+    from local.invoke import Verbs
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
@@ -62,46 +69,21 @@ print(time.process_time() - t0)
 """
 
 
-def _environment() -> None:
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
-    os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
-    os.environ["TABLE_NAME"] = "clientele-bench"
-    os.environ["EVENT_BUS_NAME"] = "clientele-bench-bus"
-    os.environ["CURSOR_SIGNING_KEY"] = "bench"
-    os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
-    # EMF metric documents go to stdout, between the bench's own lines (as the local stack, which also
-    # disables them); their cost is per error response and per stream batch (docs/decisions.md).
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    os.environ.pop("PROVISIONER_FUNCTION", None)
-    for path in (str(ROOT / "layers" / "core"), str(ROOT)):
-        if path not in sys.path:
-            sys.path.insert(0, path)
-
-
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def measure_operations() -> list[dict[str, Any]]:
-    import boto3
-    from moto import mock_aws
-
     from bench.scenarios import SCENARIOS
     from clientele import aws
-    from local import template
-    from local.dynamodb import install_repairs
+    from local import in_process
     from local.invoke import Api
 
     results = []
-    with mock_aws():
-        # moto's own rollback deep-copies the table per transaction: O(table) per write, and the
-        # stream-fed scenarios then grew past 20 GB of memory (see local/dynamodb.py).
-        undo = install_repairs()
-        boto3.client("dynamodb").create_table(TableName=os.environ["TABLE_NAME"], **template.table_definition())
-        boto3.client("events").create_event_bus(Name=os.environ["EVENT_BUS_NAME"])  # derived-read scenarios
+    # The repairs matter here: moto's own rollback deep-copies the table per transaction, and the
+    # stream-fed scenarios then grew past 20 GB of memory (see local/dynamodb.py).
+    with in_process.moto(event_bus=True):  # the bus: derived-read scenarios run the stream processor
         api = Api()
         client = aws.dynamodb()
         ddb_time = [0.0]
@@ -132,14 +114,13 @@ def measure_operations() -> list[dict[str, Any]]:
                 "overheadMsP50": round(statistics.median(overheads), 3),
                 "overheadMsP95": round(_percentile(overheads, 0.95), 3),
             })
-        undo()
     return results
 
 
 STREAM_CUSTOMERS = int(os.environ.get("BENCH_STREAM_CUSTOMERS", "300"))
 
 
-def _stream_workload(api: Any) -> None:
+def _stream_workload(api: Verbs) -> None:
     """Customers (a third with a parent, each with emails and a phone), projects, orders, edits."""
     import random
 
@@ -172,38 +153,18 @@ def measure_stream() -> dict[str, Any]:
     since moto's cost is not AWS's) and the DynamoDB work per 100 records, batches of 100."""
     import importlib
 
-    import boto3
-    from moto import mock_aws
-
     from clientele import aws
-    from local import template
-    from local.dynamodb import install_repairs
+    from local import in_process, template
     from local.events import LambdaContext
     from local.invoke import Api
-    from local.streams import lambda_record, matches, stream_mappings
+    from local.streams import PROCESSOR, StreamReader
 
-    with mock_aws():
-        undo = install_repairs()
-        boto3.client("dynamodb").create_table(TableName=os.environ["TABLE_NAME"], **template.table_definition())
-        boto3.client("events").create_event_bus(Name=os.environ["EVENT_BUS_NAME"])
+    with in_process.moto(event_bus=True) as table:
         api = Api()
         _stream_workload(api)
-        streams = boto3.client("dynamodbstreams")
-        arn = boto3.client("dynamodb").describe_table(TableName=os.environ["TABLE_NAME"])["Table"]["LatestStreamArn"]
-        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
-        filters = next(m for m in stream_mappings() if m.function == "StreamProcessorFunction").filters
-        records: list[dict[str, Any]] = []
-        position = iterator["ShardIterator"]
-        while position:
-            reply = streams.get_records(ShardIterator=position, Limit=1000)
-            position = reply.get("NextShardIterator")
-            if not reply["Records"]:
-                break
-            records += [r for r in (lambda_record(raw, arn) for raw in reply["Records"])
-                        if any(matches(p, r) for p in filters)]
+        records = StreamReader(table).read()
 
-        spec = next(fn for fn in template.functions() if fn.logical_id == "StreamProcessorFunction")
+        spec = template.function(PROCESSOR)
         handler = spec.load()
         processor = importlib.import_module(spec.module_name).processor
         outside = [0.0]
@@ -221,7 +182,6 @@ def measure_stream() -> dict[str, Any]:
             assert response == {"batchItemFailures": []}, response
             item_writes += processor.outcome.item_writes
         elapsed = time.perf_counter() - began
-        undo()
     cpu = max(elapsed - outside[0], 1e-9)
     per_100 = 100 / len(records)
     return {"records": len(records), "cpuRecordsPerSecond": round(len(records) / cpu),
@@ -413,13 +373,14 @@ def _merge_results(**figures: Any) -> None:
 
 
 def main() -> None:
-    _environment()
+    environment()
     if sys.argv[1:] == ["package"]:
         package = measure_package()
         _merge_results(package=package)
         print_package(package)
         print(f"results written to {RESULTS.relative_to(ROOT)}")
         return
+    from bench.derived import measure_derived, print_derived
     from bench.imports import measure_import, print_import
     from bench.webhooks import measure_webhooks, print_webhooks
 
@@ -427,10 +388,12 @@ def main() -> None:
     stream = measure_stream()
     webhooks = measure_webhooks()
     csv_import = measure_import()
+    derived = measure_derived()
     imports = measure_cold_imports()
     package = measure_package()
     heaviest = max(imports["handlers"], key=lambda h: h["ratio"])
     RESULTS.write_text(json.dumps({"operations": operations, "stream": stream, "webhooks": webhooks, "import": csv_import,
+                                   "derivedVisibility": derived,
                                    "coldImports": imports, "heaviestImportRatio": heaviest["ratio"],
                                    "package": package}, indent=2) + "\n")
 
@@ -445,6 +408,7 @@ def main() -> None:
           f"per 100 records ({', '.join(f'{k} x{v}' for k, v in stream['callMix'].items())})")
     print_webhooks(webhooks)
     print_import(csv_import)
+    print_derived(derived)
     print(f"\nCold import, CPU time (best of {IMPORT_RUNS} interleaved rounds; fresh interpreters with only the "
           f"layer and boto3); baseline boto3 + trivial validated route: {imports['baselineMs']} ms")
     for handler in sorted(imports["handlers"], key=lambda h: -h["ratio"]):

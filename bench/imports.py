@@ -31,7 +31,13 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+from bench import environment
+from local.polling import NotYet, eventually
+
+if TYPE_CHECKING:
+    from local.invoke import Verbs
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "20000"))
@@ -156,17 +162,7 @@ def csv_chunks(rows: int, bad_every: int, seed: int = 7) -> Iterator[bytes]:
 # --- the stack ------------------------------------------------------------------------------------------
 
 
-def _fresh_state() -> None:
-    from clientele import aws
-    from clientele.config import reset_config
-    from clientele.services import orgs
-
-    reset_config()
-    aws.reset_clients()  # clients without the event handlers earlier benchmarks registered
-    orgs.forget_all()
-
-
-def _prepare_org(api: Any) -> None:
+def _prepare_org(api: Verbs) -> None:
     """Provision the org, give it a default area code (the file's local-only numbers need one) and
     the two segments the file names."""
     current = api.get("/settings", org=ORG)
@@ -179,7 +175,7 @@ def _prepare_org(api: Any) -> None:
         assert reply.status == 201, reply.body
 
 
-def _start_import(api: Any) -> str:
+def _start_import(api: Verbs) -> str:
     reply = api.post("/imports", {"filename": "customers.csv"}, org=ORG, role="editor")
     assert reply.status == 201, reply.body
     return str(reply.body["id"])
@@ -283,27 +279,21 @@ class _RequestBuild:
 
 def measure_throughput(rows: int = ROWS) -> dict[str, Any]:
     import boto3
-    from moto import mock_aws
 
     from clientele import aws
     from clientele.config import config
     from clientele.store import imports as import_store
-    from local import template
-    from local.dynamodb import install_repairs
+    from local import in_process
     from local.events import LambdaContext
     from local.invoke import Api
 
     body = b"".join(csv_chunks(rows, BAD_EVERY))
     failed = expected_failures(rows, BAD_EVERY)
     hooks = _Hooks()
-    with mock_aws():
-        # Without it moto deep-copies the table for every transaction: O(table) per row.
-        undo = install_repairs()
+    # The local stack's repairs: without them moto deep-copies the table for every transaction, O(table) per row.
+    with in_process.moto(bucket=True):
         try:
-            _fresh_state()
-            boto3.client("dynamodb").create_table(TableName=os.environ["TABLE_NAME"], **template.table_definition())
             bucket = config().imports_bucket
-            boto3.client("s3").create_bucket(Bucket=bucket)
             api = Api()
             _prepare_org(api)
             import_id = _start_import(api)
@@ -338,7 +328,6 @@ def measure_throughput(rows: int = ROWS) -> dict[str, Any]:
             assert listed.status == 200 and len(listed.body["items"]) == 3, listed.body
         finally:
             hooks.close()
-            undo()
     job_cpu = max(cpu - inside.cpu, 1e-9)
     per_1000 = 1000 / rows
     return {
@@ -390,14 +379,23 @@ def s3_server() -> Iterator[str]:
 
 
 def _wait_until_serving(server: subprocess.Popen[bytes], port: int, log: IO[bytes]) -> str:
-    deadline = time.monotonic() + 30
-    while True:
+    def serving() -> bool:
+        if server.poll() is not None:
+            raise RuntimeError(f"moto server exited with {server.returncode}: {_log_text(log)}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-            return f"http://127.0.0.1:{port}"
-        if server.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            raise RuntimeError(f"moto server did not start: {log.read().decode(errors='replace')}")
-        time.sleep(0.1)
+            return True
+        return False
+
+    try:
+        eventually(serving, True, interval=0.1)
+    except NotYet as error:
+        raise RuntimeError(f"moto server did not start: {_log_text(log)}") from error
+    return f"http://127.0.0.1:{port}"
+
+
+def _log_text(log: IO[bytes]) -> str:
+    log.seek(0)
+    return log.read().decode(errors="replace")
 
 
 def _server_s3(url: str) -> Any:
@@ -450,16 +448,13 @@ def memory_child(rows: int, staging_key: str) -> dict[str, Any]:
     """One memory run, in its own interpreter: see MEMORY_METHOD."""
     import resource
 
-    import boto3
     from boto3.dynamodb.types import TypeDeserializer
     from botocore.awsrequest import AWSResponse, HTTPHeaders
-    from moto import mock_aws
 
     from clientele import aws
     from clientele.config import config
     from clientele.store import imports as import_store
-    from local import template
-    from local.dynamodb import install_repairs
+    from local import in_process
     from local.events import LambdaContext
     from local.invoke import Api
 
@@ -484,11 +479,8 @@ def memory_child(rows: int, staging_key: str) -> dict[str, Any]:
                       for ref, value in attributes.items() if f"#{ref[1:]}" in names})
         saved["errors"] = errors
 
-    with mock_aws():
-        undo = install_repairs()
+    with in_process.moto():
         try:
-            _fresh_state()
-            boto3.client("dynamodb").create_table(TableName=os.environ["TABLE_NAME"], **template.table_definition())
             api = Api()
             _prepare_org(api)
             import_id = _start_import(api)
@@ -519,7 +511,6 @@ def memory_child(rows: int, staging_key: str) -> dict[str, Any]:
             at_cap = _error_list_at_cap(answer)
         finally:
             hooks.close()
-            undo()
     assert result == {"processed": True, "status": "completed_with_errors"}, result
     failed = expected_failures(rows, MEMORY_BAD_EVERY)
     final = (saved.get("status"), saved.get("rowsTotal"), saved.get("rowsImported"), saved.get("rowsFailed"))
@@ -619,10 +610,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory", type=int, help="one memory run of this many rows (a child process)")
     parser.add_argument("--key", help="the memory run's staged object (S3 at AWS_ENDPOINT_URL_S3)")
     args = parser.parse_args(argv)
-    sys.path[:0] = [path for path in (str(ROOT / "layers" / "core"), str(ROOT)) if path not in sys.path]
-    from bench.__main__ import _environment
-
-    _environment()
+    environment()
     if args.memory:
         print(json.dumps(memory_child(args.memory, args.key)))
         return

@@ -9,9 +9,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from local.invoke import Api, Reply
+
+if TYPE_CHECKING:
+    from local.streams import StreamReader
 
 ORG = "bench-org"
 _counter = itertools.count()
@@ -77,37 +81,27 @@ ORDER_LINES = [{"description": "Widget", "quantity": 3, "unitPrice": "19.99"},
 
 def _project_stream(api: Api) -> None:
     """Run the stream processor over the records written so far (derived reads need them)."""
-    import boto3
-
     from local.events import LambdaContext
-    from local.streams import lambda_record, matches, stream_mappings
-    from local.template import functions
+    from local.streams import PROCESSOR
+    from local.template import function
 
-    streams = boto3.client("dynamodbstreams")
-    arn = boto3.client("dynamodb").describe_table(TableName=_table())["Table"]["LatestStreamArn"]
-    mapping = next(m for m in stream_mappings() if m.function == "StreamProcessorFunction")
-    handler = next(fn for fn in functions() if fn.logical_id == "StreamProcessorFunction").load()
-    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = _positions.get(shard["ShardId"]) or streams.get_shard_iterator(
-            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        while iterator:
-            reply = streams.get_records(ShardIterator=iterator, Limit=1000)
-            _positions[shard["ShardId"]] = iterator = reply.get("NextShardIterator")
-            records = [r for r in (lambda_record(raw, arn) for raw in reply["Records"])
-                       if any(matches(p, r) for p in mapping.filters)]
-            if not reply["Records"]:
-                break
+    handler = function(PROCESSOR).load()
+    reader = _stream()
+    while batches := reader.poll():
+        for batch in batches:
+            records = [record for record in batch if reader.passes(record)]
             if records:
                 handler({"Records": records}, LambdaContext(timeout_seconds=120))
 
 
-_positions: dict[str, str] = {}
-
-
-def _table() -> str:
+@cache
+def _stream() -> StreamReader:
+    """The table's stream, read on from where the last scenario left it."""
     import os
 
-    return os.environ["TABLE_NAME"]
+    from local.streams import StreamReader
+
+    return StreamReader(os.environ["TABLE_NAME"])
 
 
 def _family(api: Api, state: dict[str, Any]) -> dict[str, Any]:

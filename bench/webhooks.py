@@ -102,26 +102,6 @@ def _workload(api: Any) -> None:
             api.post(f"{path}/restore", org=ORG, headers={"If-Match": f'"{version + 1}"'})
 
 
-def _stream_records(table: str) -> list[dict[str, Any]]:
-    import boto3
-
-    from local.streams import lambda_record, matches, stream_mappings
-
-    streams = boto3.client("dynamodbstreams")
-    arn = boto3.client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-    position = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-    filters = next(m for m in stream_mappings() if m.function == "StreamProcessorFunction").filters
-    records: list[dict[str, Any]] = []
-    while position:
-        reply = streams.get_records(ShardIterator=position, Limit=1000)
-        position = reply.get("NextShardIterator")
-        if not reply["Records"]:
-            break
-        records += [r for r in (lambda_record(raw, arn) for raw in reply["Records"]) if any(matches(p, r) for p in filters)]
-    return records
-
-
 @contextlib.contextmanager
 def _without_feed_and_payloads() -> Iterator[None]:
     """The processor as it was before SPEC §11: no feed entries, no contact events, events without their
@@ -165,19 +145,6 @@ def _process(records: list[dict[str, Any]], timed: _Timed) -> dict[str, Any]:
             "callMix": {name: calls.count(name) for name in sorted(set(calls))}}
 
 
-def _world(table: str) -> Any:
-    import boto3
-
-    from local import resources, template
-    from local.invoke import Api
-
-    os.environ.update(resources.environment(None))  # the template's queues and keys, as moto names them
-    boto3.client("dynamodb").create_table(TableName=table, **template.table_definition())
-    boto3.client("events").create_event_bus(Name=os.environ["EVENT_BUS_NAME"])
-    resources.create()
-    return Api()
-
-
 FANNED_OUT_EVENTS = 100  # the fan-out and delivery figures are per event: a sample of the run's events will do
 
 
@@ -186,11 +153,10 @@ def _run(with_feed: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
     the feed and payloads in place, also the fan-out and the delivery of the first events it published."""
     from unittest import mock
 
-    from moto import mock_aws
-
-    from clientele import aws
     from clientele.events import publisher
-    from local.dynamodb import install_repairs
+    from local import in_process
+    from local.invoke import Api
+    from local.streams import StreamReader
 
     published: list[tuple[str, dict[str, Any]]] = []
     original = publisher.publish
@@ -201,23 +167,19 @@ def _run(with_feed: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
 
     os.environ["WEBHOOK_ALLOW_LOCAL_HTTP"] = "true"
     try:
-        with mock_aws(), _receiver() as url:
-            undo = install_repairs()
-            aws.reset_clients()
-            api = _world(os.environ["TABLE_NAME"])
+        with in_process.moto(event_bus=True) as table, _receiver() as url:
+            api = Api()
             for _ in range(2):
                 reply = api.post("/webhooks", {"url": url, "events": ["*"]}, org=ORG)
                 assert reply.status == 201, reply.body
             _workload(api)
-            records = _stream_records(os.environ["TABLE_NAME"])
+            records = StreamReader(table).read()
             timed = _Timed()
             timed.attach()
             with mock.patch.object(publisher, "publish", recording), \
                     (contextlib.nullcontext() if with_feed else _without_feed_and_payloads()):
                 stream = _process(records, timed)
             delivery = _fan_out_and_deliver(published[:FANNED_OUT_EVENTS], timed) if with_feed else None
-            undo()
-            aws.reset_clients()
     finally:
         os.environ.pop("WEBHOOK_ALLOW_LOCAL_HTTP", None)
     return stream, delivery
@@ -276,7 +238,7 @@ def print_webhooks(figures: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    from bench.__main__ import _environment
+    from bench import environment
 
-    _environment()
+    environment()
     print_webhooks(measure_webhooks())

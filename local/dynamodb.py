@@ -340,10 +340,11 @@ def point_clients_at(endpoint: str, region: str = "us-east-1") -> None:
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
 
-def create_resources(endpoint: str, table_name: str, bus_name: str) -> str:
-    """Create the table (keys, indexes, stream, TTL) from template.yaml and the event bus.
+def create_table(table_name: str, endpoint: str | None = None) -> str:
+    """Create the table (keys, indexes, stream, TTL) from template.yaml, at ``endpoint`` or where this
+    process's clients point (moto's ``mock_aws`` in the tests and the bench). Returns its stream ARN.
 
-    Returns the table's stream ARN.
+    The one table builder: the local stack, the tests and the bench all create the table here.
     """
     import boto3
 
@@ -355,7 +356,19 @@ def create_resources(endpoint: str, table_name: str, bus_name: str) -> str:
         dynamodb.update_time_to_live(
             TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl}
         )
-    events = boto3.client("events", endpoint_url=endpoint, region_name=region)
-    events.create_event_bus(Name=bus_name)
     description = dynamodb.describe_table(TableName=table_name)["Table"]
     return str(description.get("LatestStreamArn") or "")
+
+
+def create_event_bus(bus_name: str, endpoint: str | None = None) -> None:
+    import boto3
+
+    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    boto3.client("events", endpoint_url=endpoint, region_name=region).create_event_bus(Name=bus_name)
+
+
+def create_resources(endpoint: str, table_name: str, bus_name: str) -> str:
+    """Create the table and the event bus (see :func:`create_table`); returns the table's stream ARN."""
+    stream_arn = create_table(table_name, endpoint)
+    create_event_bus(bus_name, endpoint)
+    return stream_arn

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from local import openapi_contract, template
+from local.openapi_contract import PROBLEM_CONTENT_TYPE, REF_PREFIX, reachable
 
 ROOT = template.ROOT
 DOCUMENT = ROOT / "functions" / "health" / "openapi.json"
@@ -34,8 +35,6 @@ DESCRIPTION = (
 )
 SECURITY_SCHEME = "bearerAuth"
 PROBLEM = "Problem"
-PROBLEM_CONTENT_TYPE = "application/problem+json"
-_REF_PREFIX = "#/components/schemas/"
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -52,7 +51,7 @@ def _ensure_import_path() -> None:
 def _problem_schemas() -> dict[str, Any]:
     from clientele.api.schemas import Problem
 
-    schema = Problem.model_json_schema(ref_template=_REF_PREFIX + "{model}")
+    schema = Problem.model_json_schema(ref_template=REF_PREFIX + "{model}")
     definitions: dict[str, Any] = schema.pop("$defs", {})
     return {PROBLEM: schema, **definitions}
 
@@ -60,7 +59,7 @@ def _problem_schemas() -> dict[str, Any]:
 def _error_response(description: str) -> dict[str, Any]:
     return {
         "description": description,
-        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": _REF_PREFIX + PROBLEM}}},
+        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": REF_PREFIX + PROBLEM}}},
     }
 
 
@@ -126,30 +125,6 @@ def _summary_of(docstring: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _refs(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str) and value.startswith(_REF_PREFIX):
-                yield value[len(_REF_PREFIX):]
-            else:
-                yield from _refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _refs(value)
-
-
-def _reachable(paths: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
-    seen: set[str] = set()
-    pending = list(_refs(paths))
-    while pending:
-        name = pending.pop()
-        if name in seen or name not in schemas:
-            continue
-        seen.add(name)
-        pending.extend(_refs(schemas[name]))
-    return seen
-
-
 def _decorate(operation: dict[str, Any], public: bool) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     if "422" in responses and not operation.get("parameters") and not operation.get("requestBody"):
@@ -212,7 +187,7 @@ def _request_bodies(module_name: str) -> dict[Operation, dict[str, Any]]:
     if module_name != "functions.imports.create":
         return {}
     module = importlib.import_module(module_name)
-    upload = module.UploadRequest.model_json_schema(ref_template=_REF_PREFIX + "{model}")
+    upload = module.UploadRequest.model_json_schema(ref_template=REF_PREFIX + "{model}")
     return {("post", "/imports"): {
         "required": True,
         "description": "The CSV itself (`text/csv`, at most 4 MB; answered 202), or `{\"filename\"}` for a "
@@ -269,7 +244,7 @@ def build(functions: Iterable[template.Function] | None = None) -> dict[str, Any
         schemas[name] = schema
     # Drop what no operation refers to: Powertools' own 422 shapes (replaced by Problem above) and the
     # models of routes the template does not send to that module.
-    keep = _reachable(paths, schemas)
+    keep = reachable(paths, schemas)
     schemas = {name: schema for name, schema in schemas.items() if name in keep}
     document = {
         "openapi": "3.1.0",
@@ -290,7 +265,7 @@ def build(functions: Iterable[template.Function] | None = None) -> dict[str, Any
     }
     openapi_contract.refine(document, origins, public_operations)
     # The per-operation request schemas replaced the shared models; drop those no operation uses any more.
-    keep = _reachable(document["paths"], schemas)
+    keep = reachable(document["paths"], schemas)
     document["components"]["schemas"] = {name: schema for name, schema in schemas.items() if name in keep}
     taken: dict[str, str] = {}
     for path, item in document["paths"].items():

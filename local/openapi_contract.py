@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -423,6 +424,34 @@ def _refine_responses(method: str, path: str, operation: dict[str, Any], public:
 # ----------------------------------------------------------------------------- the document
 
 
+def refs(node: Any) -> Iterator[str]:
+    """The component schema names ``node`` refers to by ``$ref``, at any depth."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith(REF_PREFIX):
+                yield value[len(REF_PREFIX):]
+            else:
+                yield from refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from refs(value)
+
+
+def reachable(paths: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
+    """The component schemas ``paths`` refer to, directly or through other schemas."""
+    seen: set[str] = set()
+    pending = list(refs(paths))
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        pending.extend(refs(schemas[name]))
+    return seen
+
+
+
+
 def refine(document: dict[str, Any], origins: dict[Operation, tuple[str, str]], public: set[Operation]) -> None:
     """Rewrite ``document`` in place; ``origins`` maps each operation to (handler name, module docstring)."""
     schemas: dict[str, Any] = document["components"]["schemas"]
@@ -443,8 +472,6 @@ def refine(document: dict[str, Any], origins: dict[Operation, tuple[str, str]], 
 
 
 def _request_models(paths: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
-    from local.openapi import _reachable
-
     bodies = [operation["requestBody"] for item in paths.values() for operation in item.values()
               if "requestBody" in operation]
-    return _reachable({"bodies": bodies}, schemas)
+    return reachable({"bodies": bodies}, schemas)

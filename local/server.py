@@ -53,6 +53,10 @@ DEFAULTS = {
     # SPEC §11: the local stack alone may deliver webhooks to http://127.0.0.1:<port> and http://localhost:<port>
     # (template.yaml never sets it, so in AWS webhooks go to public https addresses only).
     "WEBHOOK_ALLOW_LOCAL_HTTP": "true",
+    # The embedded moto serves one request at a time (local/dynamodb.py): under a burst of concurrent
+    # requests on a loaded machine a call may queue for longer than the 5 s a call to DynamoDB gets in
+    # AWS, and a handler would answer 503 for a store that is only slow.
+    "CLIENT_READ_TIMEOUT_SECONDS": "60",
 }
 
 # Set per function in AWS; the local containers inherit this process's one environment, so the

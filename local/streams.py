@@ -23,7 +23,7 @@ import base64
 import json
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -98,6 +98,14 @@ def stream_mappings(loaded: Mapping[str, Any] | None = None) -> list[StreamMappi
                 maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
             ))
     return mappings
+
+
+PROCESSOR = "StreamProcessorFunction"
+
+
+def processor_mapping() -> StreamMapping:
+    """The stream processor's mapping (its FilterCriteria, batch size) in template.yaml."""
+    return next(mapping for mapping in stream_mappings() if mapping.function == PROCESSOR)
 
 
 # ----------------------------------------------------------------------------- filter criteria
@@ -183,21 +191,63 @@ def lambda_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:
     return shaped
 
 
+# ----------------------------------------------------------------------------- the reader
+
+
+class StreamReader:
+    """Reads a table's stream shard by shard, each from where it last stopped, as Lambda records.
+
+    The one stream reader: the local stack's poller, the tests and the bench read through it.
+    ``filters`` are the FilterCriteria patterns :meth:`read` applies (none: every record passes);
+    by default, the stream processor's in template.yaml.
+    """
+
+    def __init__(self, table_name: str, *, filters: Iterable[Mapping[str, Any]] | None = None,
+                 starting_position: str = "TRIM_HORIZON") -> None:
+        import boto3
+
+        self.client = boto3.client("dynamodbstreams")
+        description = boto3.client("dynamodb").describe_table(TableName=table_name)["Table"]
+        self.arn = str(description["LatestStreamArn"])
+        self.filters = tuple(filters if filters is not None else processor_mapping().filters)
+        self.starting_position = starting_position
+        self.iterators: dict[str, str | None] = {}
+
+    def passes(self, record: Mapping[str, Any]) -> bool:
+        return not self.filters or any(matches(pattern, record) for pattern in self.filters)
+
+    def poll(self, limit: int = 1000) -> list[list[dict[str, Any]]]:
+        """One GetRecords of up to ``limit`` records per open shard: the shards' new records, a list
+        per shard that had any, oldest first (unfiltered)."""
+        batches = []
+        for shard in self.client.describe_stream(StreamArn=self.arn)["StreamDescription"].get("Shards") or ():
+            shard_id = shard["ShardId"]
+            if shard_id not in self.iterators:
+                self.iterators[shard_id] = self.client.get_shard_iterator(
+                    StreamArn=self.arn, ShardId=shard_id, ShardIteratorType=self.starting_position)["ShardIterator"]
+            iterator = self.iterators[shard_id]
+            if iterator is None:
+                continue  # a closed shard, read to its end
+            reply = self.client.get_records(ShardIterator=iterator, Limit=limit)
+            _forget_iterator(iterator)
+            self.iterators[shard_id] = reply.get("NextShardIterator")
+            if reply.get("Records"):
+                batches.append([lambda_record(record, self.arn) for record in reply["Records"]])
+        return batches
+
+    def read_all(self) -> list[dict[str, Any]]:
+        """Every new record (unfiltered), as Lambda would see it."""
+        records: list[dict[str, Any]] = []
+        while batches := self.poll():
+            records += [record for batch in batches for record in batch]
+        return records
+
+    def read(self) -> list[dict[str, Any]]:
+        """New records that pass the filters."""
+        return [record for record in self.read_all() if self.passes(record)]
+
+
 # ----------------------------------------------------------------------------- the poller
-
-
-@dataclass
-class _Position:
-    shard_id: str
-    iterator: str | None
-    last_sequence: str | None = None
-
-
-@dataclass
-class _Mapping:
-    spec: StreamMapping
-    stream_arn: str
-    positions: dict[str, _Position] = field(default_factory=dict)
 
 
 class _FunctionError(Exception):
@@ -246,62 +296,34 @@ class StreamPoller:
 
     # -- one mapping
 
-    def _client(self) -> Any:
-        import boto3
-
-        return boto3.client("dynamodbstreams")
-
     def _run(self, spec: StreamMapping) -> None:
-        client = self._client()
-        stream_arn = ""
-        while not self._stop.is_set() and not stream_arn:
-            stream_arn = self._stream_arn(spec)
-            if not stream_arn:
-                self._stop.wait(self.interval)
-        mapping = _Mapping(spec, stream_arn)
-        while not self._stop.is_set():
+        reader = self._reader(spec)
+        while reader is None and not self._stop.wait(self.interval):
+            reader = self._reader(spec)
+        while reader is not None and not self._stop.is_set():
             try:
-                delivered = self._poll(client, mapping)
+                delivered = self._poll(spec, reader)
             except Exception as exc:
                 emit(f"WARNING stream poller for {spec.function}: {type(exc).__name__}: {exc}")
                 delivered = 0
             if not delivered:
                 self._stop.wait(self.interval)
 
-    def _stream_arn(self, spec: StreamMapping) -> str:
-        import boto3
-
+    def _reader(self, spec: StreamMapping) -> StreamReader | None:
+        """The mapping's reader, once its table (and the table's stream) exists."""
         try:
-            table = boto3.client("dynamodb").describe_table(TableName=self.table_names[spec.table])["Table"]
+            return StreamReader(self.table_names[spec.table], filters=spec.filters,
+                                starting_position=spec.starting_position)
         except Exception:
-            return ""
-        return str(table.get("LatestStreamArn") or "")
+            return None
 
-    def _poll(self, client: Any, mapping: _Mapping) -> int:
-        shards = client.describe_stream(StreamArn=mapping.stream_arn)["StreamDescription"].get("Shards") or []
+    def _poll(self, spec: StreamMapping, reader: StreamReader) -> int:
+        """One read of every shard; each shard's records that pass the filters go out as one batch."""
         delivered = 0
-        for shard in shards:
-            shard_id = shard["ShardId"]
-            position = mapping.positions.get(shard_id)
-            if position is None:
-                iterator = client.get_shard_iterator(
-                    StreamArn=mapping.stream_arn, ShardId=shard_id,
-                    ShardIteratorType=mapping.spec.starting_position,
-                )["ShardIterator"]
-                position = mapping.positions[shard_id] = _Position(shard_id, iterator)
-            if position.iterator is None:
-                continue  # a closed shard, read to its end
-            reply = client.get_records(ShardIterator=position.iterator, Limit=mapping.spec.batch_size)
-            _forget_iterator(position.iterator)
-            position.iterator = reply.get("NextShardIterator")
-            records = [lambda_record(record, mapping.stream_arn) for record in reply.get("Records") or ()]
-            if not records:
-                continue
-            position.last_sequence = records[-1]["dynamodb"].get("SequenceNumber")
-            chosen = [r for r in records if not mapping.spec.filters
-                      or any(matches(pattern, r) for pattern in mapping.spec.filters)]
+        for records in reader.poll(spec.batch_size):
+            chosen = [record for record in records if reader.passes(record)]
             if chosen:
-                self._deliver(mapping.spec, chosen)
+                self._deliver(spec, chosen)
             delivered += len(records)
         return delivered
 

@@ -121,6 +121,14 @@ def function_events(event_type: str, loaded: dict[str, Any] | None = None) -> li
             if event.get("Type") == event_type]
 
 
+def function(logical_id: str) -> Function:
+    """The template's function of that logical id."""
+    found = next((candidate for candidate in functions() if candidate.logical_id == logical_id), None)
+    if found is None:
+        raise KeyError(f"template.yaml has no function {logical_id}")
+    return found
+
+
 def routes() -> list[Route]:
     return [route for function in functions() for route in function.routes]
 

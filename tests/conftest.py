@@ -3,58 +3,23 @@ the very handler modules the template routes to, with real-shaped API Gateway v2
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
-os.environ["TABLE_NAME"] = "clientele-test"
-os.environ["CURSOR_SIGNING_KEY"] = "test-cursor-key"
-os.environ["POWERTOOLS_SERVICE_NAME"] = "clientele"
-os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
-os.environ.pop("PROVISIONER_FUNCTION", None)
-os.environ.pop("LOCAL_JWT_SECRET", None)
-
-from local import resources, template
-from local.invoke import Api
+from local import in_process
+from local.invoke import Api, Verbs
 from tests.e2e.conftest import stack
 
 __all__ = ["stack"]
 
-# The template's queues and keys (the webhook delivery queue, the secrets key) as moto names them.
-os.environ.update(resources.environment(None))
+in_process.environment("test")  # pytest loads this before any test module imports a handler
 
 
 @pytest.fixture
 def table() -> Iterator[str]:
-    from moto import mock_aws
-
-    from clientele import aws
-    from clientele.config import reset_config
-    from clientele.services import orgs
-    from local.dynamodb import install_repairs
-
-    # moto's cancelled transactions deep-copy the table and orphan the stream, and its Queries sort
-    # the whole table; the local stack's repairs (local/dynamodb.py) apply here too.
-    undo_repairs = install_repairs()
-    with mock_aws():
-        reset_config()
-        aws.reset_clients()
-        orgs.forget_all()
-        import boto3
-
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(TableName=os.environ["TABLE_NAME"], **template.table_definition())
-        resources.create()
-        yield os.environ["TABLE_NAME"]
-        aws.reset_clients()
-        orgs.forget_all()
-    undo_repairs()
+    with in_process.moto() as name:
+        yield name
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -69,7 +34,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture
-def api(request: pytest.FixtureRequest) -> Iterator[Any]:
+def api(request: pytest.FixtureRequest) -> Iterator[Verbs]:
     if getattr(request, "param", "handler") == "http":
         from tests.api import helpers
         from tests.http_api import HttpApi

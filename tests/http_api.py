@@ -15,6 +15,7 @@ from typing import Any
 from requests.structures import CaseInsensitiveDict
 
 from local.invoke import Reply, Verbs
+from local.launch import REQUEST_TIMEOUT
 from tests.e2e.conftest import Stack
 
 
@@ -46,14 +47,14 @@ class HttpApi(Verbs):
         elif org is not None:
             sent.setdefault("Authorization", f"Bearer {token.mint(self.org(org), role, key=self.stack_secret)}")
         url = self.stack.url + path + (f"?{query}" if query else "")
-        response = self.stack.session.request(method, url, headers=sent,
-                                              data=text.encode("utf-8") if text is not None else None, timeout=30)
+        data = text.encode("utf-8") if text is not None else None
+        response = self.stack.session.request(method, url, headers=sent, data=data, timeout=REQUEST_TIMEOUT)
         raw = response.text
         try:
             parsed = json.loads(raw) if raw else None
         except json.JSONDecodeError:
             parsed = raw
-        return Reply(response.status_code, CaseInsensitiveDict(response.headers), parsed, raw)  # type: ignore[arg-type]
+        return Reply(response.status_code, CaseInsensitiveDict(response.headers), parsed, raw)
 
     @property
     def stack_secret(self) -> str:

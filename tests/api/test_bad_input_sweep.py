@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from typing import Any
 
 import pytest
 
 from local import template
+from local.invoke import Reply, Verbs
 
 ROUTES = sorted({(r.method, r.path) for r in template.routes() if r.path != "$default"})
 # Public routes that authenticate by signature (SPEC §5.3): an unsigned request stops at 401,
@@ -36,7 +38,7 @@ def concrete(path: str, value: str) -> str:
     return re.sub(r"\{\w+\}", value, path)
 
 
-def assert_problem(reply, context):
+def assert_problem(reply: Reply, context: object) -> None:
     assert 400 <= reply.status < 500, (context, reply.status, reply.raw[:300])
     if reply.status != 204:
         assert reply.headers.get("Content-Type") == "application/problem+json", (context, reply.headers)
@@ -44,7 +46,7 @@ def assert_problem(reply, context):
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
-def test_hostile_bodies_are_4xx_problems(api, method, path):
+def test_hostile_bodies_are_4xx_problems(api: Verbs, method: str, path: str) -> None:
     if method not in {"POST", "PUT", "PATCH"}:
         pytest.skip("route takes no body")
     for body in HOSTILE_BODIES:
@@ -55,11 +57,11 @@ def test_hostile_bodies_are_4xx_problems(api, method, path):
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
-def test_hostile_path_ids_are_4xx_problems(api, method, path):
+def test_hostile_path_ids_are_4xx_problems(api: Verbs, method: str, path: str) -> None:
     if "{" not in path:
         pytest.skip("no path parameter")
     for value in HOSTILE_IDS:
-        body = {} if method in {"POST", "PUT", "PATCH"} else None
+        body: dict[str, Any] | None = {} if method in {"POST", "PUT", "PATCH"} else None
         reply = api.call(method, concrete(path, value), body=body, headers={"If-Match": '"1"'})
         if reply.status < 400:
             continue
@@ -67,7 +69,7 @@ def test_hostile_path_ids_are_4xx_problems(api, method, path):
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
-def test_hostile_query_strings_are_not_5xx(api, method, path):
+def test_hostile_query_strings_are_not_5xx(api: Verbs, method: str, path: str) -> None:
     for query in ("limit=abc", "limit=0", "cursor=%00%ff", "q=%27%20OR%201%3D1", "includeDeleted=maybe",
                   "accountState=" + "x" * 500):
         reply = api.call(method, concrete(path, str(uuid.uuid4())), query=query,
@@ -76,31 +78,34 @@ def test_hostile_query_strings_are_not_5xx(api, method, path):
 
 
 @pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] in {"POST", "PUT", "PATCH"}])
-def test_oversized_bodies_are_413(api, method, path):
+def test_oversized_bodies_are_413(api: Verbs, method: str, path: str) -> None:
     body = json.dumps({"notes": "x" * (300 * 1024)})
     reply = api.call(method, concrete(path, str(uuid.uuid4())), raw_body=body, headers={"If-Match": '"1"'})
-    assert reply.status == (401 if (method, path) in SIGNED_ROUTES else 413)
+    signed = (method, path) in SIGNED_ROUTES
+    assert (reply.status, reply.body["code"]) == ((401, "unauthorized") if signed else (413, "payload_too_large"))
     assert_problem(reply, (method, path))
 
 
 @pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] in {"POST", "PUT", "PATCH"}])
-def test_wrong_media_type_is_415(api, method, path):
+def test_wrong_media_type_is_415(api: Verbs, method: str, path: str) -> None:
     if path == "/imports":
         pytest.skip("imports take text/csv")
     reply = api.call(method, concrete(path, str(uuid.uuid4())), raw_body="<xml/>",
                      headers={"content-type": "application/xml", "If-Match": '"1"'})
-    assert reply.status == (401 if (method, path) in SIGNED_ROUTES else 415)
+    signed = (method, path) in SIGNED_ROUTES
+    assert (reply.status, reply.body["code"]) == ((401, "unauthorized") if signed else (415, "unsupported_media_type"))
     assert_problem(reply, (method, path))
 
 
-def test_unknown_route_is_a_404_problem(api):
+def test_unknown_route_is_a_404_problem(api: Verbs) -> None:
     reply = api.get("/no/such/route")
     assert reply.status == 404
     assert_problem(reply, "unknown route")
+    assert reply.body["code"] == "not_found"
 
 
 @pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] in {"POST", "PUT", "PATCH"}])
-def test_json_bodies_that_are_not_utf8_are_422(api, method, path):
+def test_json_bodies_that_are_not_utf8_are_422(api: Verbs, method: str, path: str) -> None:
     """API Gateway base64-encodes a body that is not UTF-8 text; as JSON it is a 422, never a 500
     (found by the schemathesis suite: Powertools failed decoding it)."""
     import base64

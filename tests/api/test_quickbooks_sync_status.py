@@ -17,7 +17,7 @@ from clientele.services import quickbooks_sync
 from clientele.store import quickbooks_sync as sync_store
 from tests.bus import Watch, watch
 
-from .parts import counted
+from .parts import assert_problem, counted
 
 pytestmark = pytest.mark.over_http
 
@@ -222,14 +222,14 @@ def test_an_empty_object_is_a_changes_only_sync(api: Any, bus: Callable[[], list
 def test_an_unknown_body_field_is_422_and_requests_nothing(api: Any, bus: Callable[[], list[dict[str, Any]]]) -> None:
     _connect(api)
     reply = api.post(PATH, {"full": True, "since": "2026-01-01"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["since"]
     assert bus() == []
 
 
 def test_full_must_be_a_boolean(api: Any) -> None:
     reply = api.post(PATH, {"full": "yes"})
-    assert reply.status == 422
+    assert_problem(reply, 422, "validation_error")
     assert [error["field"] for error in reply.body["errors"]] == ["full"]
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
 from clientele.errors import Unauthorized
 from clientele.services import quickbooks_webhook
 from clientele.services.quickbooks_webhook import DETAIL_TYPE, EVENT_SOURCE, signature_of
-from tests.bus import watch
+from local.invoke import Reply, Verbs
+from tests.api.parts import assert_problem
+from tests.bus import Watch, watch
 from tests.jobs.qbo_fixtures import (
     SDK_PAYLOAD,
     SDK_SIGNATURE,
@@ -25,19 +29,19 @@ TOKEN = b"local-verifier-token"
 
 
 @pytest.fixture
-def queue(table):
+def queue(table: str) -> Watch:
     """Every QuickBooks event put on the project's bus."""
     return watch(EVENT_SOURCE)
 
 
-def _connect_realm(api, realm="9130350", org="acme"):
+def _connect_realm(api: Verbs, realm: str = "9130350", org: str = "acme") -> None:
     current = api.get("/settings", org=org)
     reply = api.put("/settings", {**current.body, "integrationProvider": "quickbooks", "quickbooksRealmId": realm},
                     org=org, headers={"if-match": current.etag})
     assert reply.status == 200, reply.body
 
 
-def _classic(realm="9130350", ids=("1", "2")):
+def _classic(realm: str = "9130350", ids: Sequence[str] = ("1", "2")) -> dict[str, Any]:
     return {"eventNotifications": [{"realmId": realm, "dataChangeEvent": {"entities": [
         *({"name": "Customer", "id": entity_id, "operation": "Update", "lastUpdated": "2026-01-01T00:00:00Z"}
           for entity_id in ids),
@@ -45,16 +49,16 @@ def _classic(realm="9130350", ids=("1", "2")):
     ]}}]}
 
 
-def _cloud_events(realm="9130350", ids=("5",)):
+def _cloud_events(realm: str = "9130350", ids: Sequence[str] = ("5",)) -> list[dict[str, Any]]:
     return [{"specversion": "1.0", "id": f"evt-{entity_id}", "source": "intuit.test", "type": "qbo.customer.updated.v1",
              "time": "2026-01-01T00:00:00Z", "intuitentityid": entity_id, "intuitaccountid": realm, "data": {}}
             for entity_id in ids] + [{"type": "qbo.invoice.created.v1", "intuitentityid": "9",
                                       "intuitaccountid": realm}]
 
 
-def _send(api, payload, signature: str | None = "sign"):
+def _send(api: Verbs, payload: object, signature: str | None = "sign") -> Reply:
     raw = json.dumps(payload)
-    headers = {}
+    headers: dict[str, str] = {}
     if signature == "sign":
         headers["intuit-signature"] = signature_of(raw.encode(), TOKEN)
     elif signature is not None:
@@ -62,7 +66,7 @@ def _send(api, payload, signature: str | None = "sign"):
     return api.call("POST", PATH, org=None, raw_body=raw, headers=headers)
 
 
-def test_good_signature_classic_payload_puts_one_event_per_realm(api, queue):
+def test_good_signature_classic_payload_puts_one_event_per_realm(api: Verbs, queue: Watch) -> None:
     _connect_realm(api)
     reply = _send(api, _classic())
     assert reply.status == 200, reply.body
@@ -72,7 +76,7 @@ def test_good_signature_classic_payload_puts_one_event_per_realm(api, queue):
     assert event["detail"] == {"org": "acme", "realmId": "9130350", "customerIds": ["1", "2"]}
 
 
-def test_good_signature_cloud_events_payload_puts_the_event(api, queue):
+def test_good_signature_cloud_events_payload_puts_the_event(api: Verbs, queue: Watch) -> None:
     _connect_realm(api)
     reply = _send(api, _cloud_events(ids=("5", "6", "5")))
     assert reply.status == 200, reply.body
@@ -80,7 +84,7 @@ def test_good_signature_cloud_events_payload_puts_the_event(api, queue):
     assert event["detail"] == {"org": "acme", "realmId": "9130350", "customerIds": ["5", "6"]}
 
 
-def test_realms_map_to_their_own_orgs(api, queue):
+def test_realms_map_to_their_own_orgs(api: Verbs, queue: Watch) -> None:
     _connect_realm(api, "111", org="acme")
     _connect_realm(api, "222", org="globex")
     payload = {"eventNotifications": [*_classic("111", ["1"])["eventNotifications"],
@@ -91,7 +95,7 @@ def test_realms_map_to_their_own_orgs(api, queue):
                        {"org": "globex", "realmId": "222", "customerIds": ["2"]}]
 
 
-def test_bad_signature_is_401_and_enqueues_nothing(api, queue):
+def test_bad_signature_is_401_and_enqueues_nothing(api: Verbs, queue: Watch) -> None:
     _connect_realm(api)
     reply = _send(api, _classic(), signature="bm90IHRoZSByaWdodCBzaWduYXR1cmU=")
     assert reply.status == 401
@@ -100,21 +104,21 @@ def test_bad_signature_is_401_and_enqueues_nothing(api, queue):
     assert queue() == []
 
 
-def test_missing_signature_is_401_and_enqueues_nothing(api, queue):
+def test_missing_signature_is_401_and_enqueues_nothing(api: Verbs, queue: Watch) -> None:
     _connect_realm(api)
     reply = _send(api, _classic(), signature=None)
-    assert reply.status == 401
+    assert_problem(reply, 401, "unauthorized")
     assert queue() == []
 
 
-def test_signature_of_another_body_is_401(api, queue):
+def test_signature_of_another_body_is_401(api: Verbs, queue: Watch) -> None:
     _connect_realm(api)
     signature = signature_of(json.dumps(_classic(ids=("1",))).encode(), TOKEN)
-    assert _send(api, _classic(ids=("1", "2")), signature=signature).status == 401
+    assert_problem(_send(api, _classic(ids=("1", "2")), signature=signature), 401, "unauthorized")
     assert queue() == []
 
 
-def test_unknown_realm_is_200_with_nothing_enqueued(api, queue):
+def test_unknown_realm_is_200_with_nothing_enqueued(api: Verbs, queue: Watch) -> None:
     _connect_realm(api)
     known = _send(api, _classic())
     unknown = _send(api, _classic(realm="404404"))
@@ -123,7 +127,7 @@ def test_unknown_realm_is_200_with_nothing_enqueued(api, queue):
     assert [event["detail"]["realmId"] for event in queue()] == ["9130350"]
 
 
-def test_payload_without_customers_enqueues_nothing(api, queue):
+def test_payload_without_customers_enqueues_nothing(api: Verbs, queue: Watch) -> None:
     _connect_realm(api)
     payload = {"eventNotifications": [{"realmId": "9130350", "dataChangeEvent": {"entities": [
         {"name": "Invoice", "id": "1"}]}}]}
@@ -131,15 +135,15 @@ def test_payload_without_customers_enqueues_nothing(api, queue):
     assert queue() == []
 
 
-def test_signed_body_that_is_not_json_is_400(api, queue):
+def test_signed_body_that_is_not_json_is_400(api: Verbs, queue: Watch) -> None:
     raw = "not json"
     reply = api.call("POST", PATH, org=None, raw_body=raw,
                      headers={"intuit-signature": signature_of(raw.encode(), TOKEN)})
-    assert reply.status == 400
+    assert_problem(reply, 400, "bad_request")
     assert queue() == []
 
 
-def test_webhook_needs_no_bearer_token(api, queue):
+def test_webhook_needs_no_bearer_token(api: Verbs, queue: Watch) -> None:
     _connect_realm(api)
     reply = api.call("POST", PATH, org=None, raw_body=json.dumps(_classic()),
                      headers={"intuit-signature": signature_of(json.dumps(_classic()).encode(), TOKEN),
@@ -155,14 +159,14 @@ def test_webhook_needs_no_bearer_token(api, queue):
     pytest.param(classic_notification("9130350", classic_customer("7", "Delete")), id="classic"),
     pytest.param([cloud_event("9130350", "7", "deleted")], id="cloudevents"),
 ])
-def test_a_delete_is_enqueued_as_a_deleted_id_not_a_customer_to_fetch(api, queue, payload):
+def test_a_delete_is_enqueued_as_a_deleted_id_not_a_customer_to_fetch(api: Verbs, queue: Watch, payload: object) -> None:
     _connect_realm(api)
     assert _send(api, payload).status == 200
     (event,) = queue()
     assert event["detail"] == {"org": "acme", "realmId": "9130350", "customerIds": [], "deletedIds": ["7"]}
 
 
-def test_an_update_then_a_delete_of_the_same_customer_is_a_delete(api, queue):
+def test_an_update_then_a_delete_of_the_same_customer_is_a_delete(api: Verbs, queue: Watch) -> None:
     _connect_realm(api)
     payload = classic_notification("9130350", classic_customer("7", "Update"), classic_customer("8", "Update"),
                                    classic_customer("7", "Delete"))
@@ -175,7 +179,8 @@ def test_an_update_then_a_delete_of_the_same_customer_is_a_delete(api, queue):
     pytest.param(classic_notification("9130350", classic_customer("123", "Merge", deleted_id="27")), id="classic"),
     pytest.param([cloud_merge("9130350", survivor="123", deleted="27")], id="cloudevents"),
 ])
-def test_a_merge_is_recorded_as_pending_with_both_ids_and_the_survivor_enqueued(api, queue, payload):
+def test_a_merge_is_recorded_as_pending_with_both_ids_and_the_survivor_enqueued(api: Verbs, queue: Watch,
+                                                                                payload: object) -> None:
     _connect_realm(api)
     assert _send(api, payload).status == 200
     (event,) = queue()
@@ -184,7 +189,7 @@ def test_a_merge_is_recorded_as_pending_with_both_ids_and_the_survivor_enqueued(
     assert (merge["deletedId"], merge["survivorId"]) == ("27", "123") and merge["receivedAt"]
 
 
-def test_a_merge_for_an_unknown_realm_records_nothing(api, queue):
+def test_a_merge_for_an_unknown_realm_records_nothing(api: Verbs, queue: Watch) -> None:
     _connect_realm(api)
     assert _send(api, [cloud_merge("404404")]).status == 200
     assert queue() == []
@@ -210,7 +215,7 @@ def test_the_signature_intuits_sdk_refuses_is_refused(sdk_token: bytes) -> None:
         quickbooks_webhook.verify(SDK_PAYLOAD, "1234")
 
 
-def test_intuits_signed_payload_is_200_over_the_webhook_route(api, queue, sdk_token: bytes) -> None:
+def test_intuits_signed_payload_is_200_over_the_webhook_route(api: Verbs, queue: Watch, sdk_token: bytes) -> None:
     _connect_realm(api, realm="1185883450")
     reply = api.call("POST", PATH, org=None, raw_body=SDK_PAYLOAD.decode(), headers={"intuit-signature": SDK_SIGNATURE})
     assert reply.status == 200, reply.body

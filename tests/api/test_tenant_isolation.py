@@ -27,8 +27,10 @@ from typing import Any
 
 import pytest
 
-from local import openapi, resources, template
+from local import in_process, openapi, template
 from local.invoke import Api, Reply
+
+from .parts import assert_problem
 
 A, B = "alpha", "bravo"
 SECRET = "alpha-secret-7f3e"  # in A's data: must never appear in an answer to B
@@ -38,7 +40,6 @@ ROUTES = sorted({(r.method, r.path) for r in template.routes() if r.path != "$de
 ADMIN_ONLY = ("/webhooks",)  # paths whose reads are an admin's too (a viewer meets 403 before any lookup)
 DOCUMENT: dict[str, Any] = json.loads(openapi.DOCUMENT.read_text(encoding="utf-8"))
 IF_MATCH = {"If-Match": '"1"'}
-PROBLEM = "application/problem+json"
 
 
 def _inputs(method: str, path: str) -> set[str]:
@@ -141,47 +142,16 @@ class Tenant:
         return re.sub(r"\{(\w+)\}", value, template_path)
 
 
-def _drain_stream(table: str) -> None:
-    """Run the stream processor over everything written so far (children, contact points, counters)."""
-    import boto3
-
-    from clientele.config import config
-    from tests.streams.conftest import StreamReader, drain
-
-    boto3.client("events").create_event_bus(Name=config().event_bus_name)
-    drain(StreamReader(table))
-
-
 @pytest.fixture(scope="module")
 def world() -> Iterator[tuple[Api, Tenant, Tenant, Watch]]:
     """One moto table for the module (building both tenants once), torn down like the `table` fixture."""
-    import boto3
-    from moto import mock_aws
+    from tests.streams.conftest import StreamReader, drain
 
-    from clientele import aws
-    from clientele.config import config, reset_config
-    from clientele.services import orgs
-    from local.dynamodb import install_repairs
-
-    undo_repairs = install_repairs()
-    try:
-        with mock_aws():
-            reset_config()
-            aws.reset_clients()
-            orgs.forget_all()
-            table = os.environ["TABLE_NAME"]
-            boto3.client("dynamodb", region_name="us-east-1").create_table(TableName=table,
-                                                                           **template.table_definition())
-            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=config().imports_bucket)
-            resources.create()
-            api = Api()
-            alpha, bravo = Tenant(api, A, SECRET).build(), Tenant(api, B, "bravo-own-data").build()
-            _drain_stream(table)
-            yield api, alpha, bravo, Watch(table)
-            aws.reset_clients()
-            orgs.forget_all()
-    finally:
-        undo_repairs()
+    with in_process.moto(event_bus=True, bucket=True) as table:
+        api = Api()
+        alpha, bravo = Tenant(api, A, SECRET).build(), Tenant(api, B, "bravo-own-data").build()
+        drain(StreamReader(table))  # children, contact points, counters
+        yield api, alpha, bravo, Watch(table)
 
 
 class Watch:
@@ -208,12 +178,6 @@ def assert_no_leak(reply: Reply, alpha: Tenant) -> None:
     if reply.status < 300:  # a 404's detail may echo the id B itself sent; a success must not name A's
         leaked = [value for value in alpha.all_ids if value in reply.raw]
         assert not leaked, (leaked, reply.raw[:500])
-
-
-def assert_problem(reply: Reply, status: int, code: str) -> None:
-    assert reply.status == status, (reply.status, reply.raw[:500])
-    assert reply.headers.get("Content-Type") == PROBLEM, reply.headers
-    assert reply.body["code"] == code, reply.body
 
 
 # ----------------------------------------------------------------------------- inputs B sends
@@ -382,7 +346,7 @@ def _creates_stay_in_their_org(world: World, method: str, path: str) -> None:
         reply = api.post(path, {"label": f"{SECRET} office"}, org=B)
     assert reply.status in (201, 202), reply.body
     assert reply.body["id"] not in alpha.all_ids
-    assert api.get(f"{path}/{reply.body['id']}", org=A).status == 404
+    assert_problem(api.get(f"{path}/{reply.body['id']}", org=A), 404, "not_found")
     watch.assert_untouched(A, f"{method} {path}")
 
 
@@ -395,7 +359,7 @@ def _order_for_a_customer(world: World, method: str, path: str) -> None:
                  {"customerId": bravo.ids["customerId"], "customerProjectId": alpha.ids["projectId"], "lines": lines},
                  {"customerId": bravo.ids["customerId"], "brokerId": alpha.ids["brokerId"], "lines": lines}):
         reply = api.post("/sales-orders", body, org=B)
-        assert reply.status in (404, 422), reply.body
+        assert (reply.status, reply.body["code"]) in {(404, "not_found"), (422, "validation_error")}, reply.body
         assert_no_leak(reply, alpha)
     watch.assert_untouched(A, f"{method} {path}")
 

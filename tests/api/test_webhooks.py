@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from .parts import assert_problem, error_fields
+
 pytestmark = pytest.mark.over_http
 
 HOOK = "https://hooks.acme.example/clientele"
@@ -18,10 +20,6 @@ def new_webhook(api: Any, org: str = "acme", **fields: Any) -> Any:
     reply = api.post("/webhooks", {"url": HOOK, "events": ["customer.created"], **fields}, org=org)
     assert reply.status == 201, reply.body
     return reply
-
-
-def fields(reply: Any) -> list[str]:
-    return [error["field"] for error in reply.body["errors"]]
 
 
 # --- create and read ----------------------------------------------------------------------------------------
@@ -50,15 +48,15 @@ def test_the_secret_is_shown_only_when_created(api: Any) -> None:
 def test_url_and_events_are_required(api: Any) -> None:
     reply = api.post("/webhooks", {"description": "nothing"})
 
-    assert reply.status == 422 and reply.body["code"] == "validation_error"
-    assert set(fields(reply)) == {"url", "events"}
+    assert_problem(reply, 422, "validation_error")
+    assert set(error_fields(reply)) == {"url", "events"}
 
 
 def test_an_unknown_event_type_is_422(api: Any) -> None:
     reply = api.post("/webhooks", {"url": HOOK, "events": ["customer.exploded"]})
 
-    assert reply.status == 422 and reply.body["code"] == "validation_error"
-    assert fields(reply) == ["events.0"]
+    assert_problem(reply, 422, "validation_error")
+    assert error_fields(reply) == ["events.0"]
 
 
 @pytest.mark.parametrize("url", ["http://example.com/hook", "https://10.0.0.5/hook", "https://169.254.169.254/latest",
@@ -67,8 +65,8 @@ def test_an_unknown_event_type_is_422(api: Any) -> None:
 def test_a_url_webhooks_may_not_go_to_is_422_naming_url(api: Any, url: str) -> None:
     reply = api.post("/webhooks", {"url": url, "events": ["*"]})
 
-    assert reply.status == 422 and reply.body["code"] == "validation_error"
-    assert fields(reply) == ["url"]
+    assert_problem(reply, 422, "validation_error")
+    assert error_fields(reply) == ["url"]
 
 
 @pytest.fixture
@@ -93,7 +91,8 @@ def test_a_host_name_that_resolves_to_a_private_address_is_422(api: Any, resolvi
 
     reply = api.post("/webhooks", {"url": "https://internal.acme.example/hook", "events": ["*"]})
 
-    assert reply.status == 422 and fields(reply) == ["url"]
+    assert_problem(reply, 422, "validation_error")
+    assert error_fields(reply) == ["url"]
     assert "10.1.2.3" in reply.body["errors"][0]["message"]
 
 
@@ -120,7 +119,7 @@ def test_another_org_sees_no_subscription(api: Any) -> None:
 
     assert api.get("/webhooks", org="globex").body["items"] == []
     reply = api.get(f"/webhooks/{created['id']}", org="globex")
-    assert reply.status == 404 and reply.body["code"] == "not_found"
+    assert_problem(reply, 404, "not_found")
 
 
 # --- change and delete (versioned) ------------------------------------------------------------------------
@@ -131,7 +130,7 @@ def test_a_change_needs_if_match(api: Any) -> None:
 
     reply = api.patch(f"/webhooks/{created['id']}", {"description": "x"})
 
-    assert reply.status == 428 and reply.body["code"] == "precondition_required"
+    assert_problem(reply, 428, "precondition_required")
 
 
 def test_a_change_with_a_stale_version_is_412(api: Any) -> None:
@@ -140,7 +139,8 @@ def test_a_change_with_a_stale_version_is_412(api: Any) -> None:
 
     reply = api.patch(f"/webhooks/{created['id']}", {"description": "y"}, headers={"If-Match": '"1"'})
 
-    assert reply.status == 412 and reply.body["code"] == "version_conflict" and reply.body["currentVersion"] == 2
+    assert_problem(reply, 412, "version_conflict")
+    assert reply.body["currentVersion"] == 2
 
 
 def test_a_change_sets_only_what_it_sends_and_bumps_the_version(api: Any) -> None:
@@ -157,7 +157,8 @@ def test_a_change_of_url_is_checked_again(api: Any) -> None:
 
     reply = api.patch(f"/webhooks/{created['id']}", {"url": "https://192.168.0.10/"}, headers={"If-Match": '"1"'})
 
-    assert reply.status == 422 and fields(reply) == ["url"]
+    assert_problem(reply, 422, "validation_error")
+    assert error_fields(reply) == ["url"]
 
 
 def test_null_clears_the_description_but_not_the_url(api: Any) -> None:
@@ -167,7 +168,8 @@ def test_null_clears_the_description_but_not_the_url(api: Any) -> None:
     refused = api.patch(f"/webhooks/{created['id']}", {"url": None}, headers={"If-Match": '"2"'})
 
     assert cleared.status == 200 and cleared.body["description"] is None
-    assert refused.status == 422 and fields(refused) == ["url"]
+    assert_problem(refused, 422, "validation_error")
+    assert error_fields(refused) == ["url"]
 
 
 @pytest.mark.in_process
@@ -205,7 +207,8 @@ def test_an_org_has_at_most_20_webhooks(api: Any) -> None:
 
     reply = api.post("/webhooks", {"url": HOOK, "events": ["*"]}, org=org)
 
-    assert reply.status == 422 and reply.body["code"] == "validation_error" and fields(reply) == ["body"]
+    assert_problem(reply, 422, "validation_error")
+    assert error_fields(reply) == ["body"]
 
 
 def test_deleting_a_webhook_frees_its_place(api: Any) -> None:
@@ -287,13 +290,14 @@ def test_an_unknown_status_filter_is_422(api: Any) -> None:
 
     reply = api.get(f"/webhooks/{created['id']}/deliveries", query="status=lost")
 
-    assert reply.status == 422 and fields(reply) == ["status"]
+    assert_problem(reply, 422, "validation_error")
+    assert error_fields(reply) == ["status"]
 
 
 def test_the_deliveries_of_an_unknown_webhook_are_404(api: Any) -> None:
     reply = api.get("/webhooks/4b1c8a36-6a53-4b8e-9f53-8f1e6a9b1c2d/deliveries")
 
-    assert reply.status == 404 and reply.body["code"] == "not_found"
+    assert_problem(reply, 404, "not_found")
 
 
 def test_redelivering_an_unknown_delivery_is_404(api: Any) -> None:
@@ -301,7 +305,7 @@ def test_redelivering_an_unknown_delivery_is_404(api: Any) -> None:
 
     reply = api.post(f"/webhooks/{created['id']}/deliveries/4b1c8a36-6a53-4b8e-9f53-8f1e6a9b1c2d/redeliver")
 
-    assert reply.status == 404 and reply.body["code"] == "not_found"
+    assert_problem(reply, 404, "not_found")
 
 
 def test_redelivering_to_a_switched_off_webhook_is_409(api: Any) -> None:
@@ -311,7 +315,7 @@ def test_redelivering_to_a_switched_off_webhook_is_409(api: Any) -> None:
 
     reply = api.post(f"/webhooks/{created['id']}/deliveries/{ping['id']}/redeliver")
 
-    assert reply.status == 409 and reply.body["code"] == "webhook_inactive"
+    assert_problem(reply, 409, "webhook_inactive")
 
 
 def test_a_redelivery_is_queued_as_a_new_series(api: Any) -> None:
@@ -341,13 +345,14 @@ def test_an_edited_changes_cursor_is_400(api: Any) -> None:
 
     reply = api.get("/changes", query=f"cursor={cursor[:-3]}abc")
 
-    assert reply.status == 400 and reply.body["code"] == "bad_cursor"
+    assert_problem(reply, 400, "bad_cursor")
 
 
 def test_an_unknown_change_type_is_422_naming_types(api: Any) -> None:
     reply = api.get("/changes", query="types=customer,invoice")
 
-    assert reply.status == 422 and fields(reply) == ["types"]
+    assert_problem(reply, 422, "validation_error")
+    assert error_fields(reply) == ["types"]
 
 
 @pytest.mark.in_process
@@ -360,4 +365,4 @@ def test_a_cursor_older_than_30_days_is_410(api: Any) -> None:
 
     reply = api.get("/changes", query=f"cursor={cursor}")
 
-    assert reply.status == 410 and reply.body["code"] == "cursor_expired"
+    assert_problem(reply, 410, "cursor_expired")

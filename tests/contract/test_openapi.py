@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from local import openapi, template
+from local import openapi, openapi_contract, template
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_document_is_openapi_3_1_and_every_reference_resolves(committed: dict[st
     assert committed["info"] == {"title": "Clientele API", "version": "1.0.0",
                                  "description": openapi.DESCRIPTION}
     schemas = committed["components"]["schemas"]
-    dangling = {name for name in openapi._refs(committed) if name not in schemas}
+    dangling = {name for name in openapi_contract.refs(committed) if name not in schemas}
     assert not dangling, f"unresolved $ref: {sorted(dangling)}"
 
 
@@ -194,7 +194,7 @@ def test_request_schemas_hold_no_read_only_fields(committed: dict[str, Any]) -> 
     no request property is left untyped."""
     schemas = committed["components"]["schemas"]
     bodies = [operation["requestBody"] for _m, _p, operation in _operations(committed) if "requestBody" in operation]
-    for name in openapi._reachable({"bodies": bodies}, schemas):
+    for name in openapi_contract.reachable({"bodies": bodies}, schemas):
         for field, schema in (schemas[name].get("properties") or {}).items():
             assert {"type", "$ref", "anyOf", "enum", "const"} & schema.keys(), f"{name}.{field} is untyped"
             assert field not in {"version", "createdAt", "updatedAt", "displayName", "number", "total"}, \

@@ -2,110 +2,28 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+from local import launch
+
 E2E_SECRET = "e2e-local-jwt-secret-0123456789abcdef"
 E2E_TABLE = "clientele-e2e"
-START_TIMEOUT = 30.0
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def server_environment(port: int) -> dict[str, str]:
-    """The developer's environment minus what the unit-test conftest set for in-process moto."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("AWS_", "POWERTOOLS_"))
-           and key not in {"TABLE_NAME", "EVENT_BUS_NAME", "CURSOR_SIGNING_KEY", "CURSOR_KEY_SECRET",
-                           "LOCAL_JWT_SECRET", "PROVISIONER_FUNCTION"}}
-    env.update({"PORT": str(port), "PYTHONUNBUFFERED": "1", "LOCAL_JWT_SECRET": E2E_SECRET,
-                "TABLE_NAME": E2E_TABLE})
-    # Webhook retries after 1, 2, 4… s instead of 30 s, 2 min…: the tests see a retry without waiting for one
-    # (the real schedule is tested in-process, tests/service/test_webhook_delivery.py).
-    env["WEBHOOK_RETRY_DELAYS_SECONDS"] = "1,2,4,8,16,32,64,128"
-    return env
-
-
-class ServerProcess:
-    """A running `python -m local.server` whose combined output is collected line by line."""
+class ServerProcess(launch.ServerProcess):
+    """The e2e stack: its own table name and the secret the tests mint tokens with."""
 
     def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.lines: list[str] = []
-        self._lock = threading.Lock()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "local.server"], cwd=ROOT, env=server_environment(self.port),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8", bufsize=1,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            with self._lock:
-                self.lines.append(line.rstrip("\n"))
-
-    @property
-    def output(self) -> str:
-        with self._lock:
-            return "\n".join(self.lines)
-
-    def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"local.server exited with {self.process.returncode}:\n{self.output}")
-            try:
-                if requests.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:  # not listening yet, or busy starting
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"local.server did not answer /health in {timeout} s:\n{self.output}")
-
-    def wait_for(self, pattern: str, timeout: float = 3.0) -> str:
-        """The first output line matching ``pattern`` (a regex), waiting for it to be printed."""
-        compiled = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                found = next((line for line in self.lines if compiled.search(line)), None)
-            if found is not None or time.monotonic() > deadline:
-                if found is None:
-                    raise AssertionError(f"no output line matches {pattern!r}:\n{self.output}")
-                return found
-            time.sleep(0.05)
-
-    def stop(self, timeout: float = 10.0) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._reader.join(timeout=2)
-        return int(self.process.returncode)
+        # Webhook retries after 1, 2, 4… s instead of 30 s, 2 min…: the tests see a retry without waiting for one
+        # (the real schedule is tested in-process, tests/service/test_webhook_delivery.py).
+        super().__init__(port, {"LOCAL_JWT_SECRET": E2E_SECRET, "TABLE_NAME": E2E_TABLE,
+                                "WEBHOOK_RETRY_DELAYS_SECONDS": "1,2,4,8,16,32,64,128"})
 
 
 @dataclass
@@ -121,7 +39,9 @@ class Stack:
 
     @property
     def aws_endpoint(self) -> str:
-        return re.search(r"DynamoDB\s+(http://\S+)", self.server.output).group(1)  # type: ignore[union-attr]
+        found = re.search(r"DynamoDB\s+(http://\S+)", self.server.output)
+        assert found is not None, f"the greeting names no DynamoDB endpoint:\n{self.server.output}"
+        return found.group(1)
 
     def token(self, org: str = "acme", role: str = "admin", **kwargs: Any) -> str:
         from local import token
@@ -136,7 +56,7 @@ class Stack:
                 **kwargs: Any) -> requests.Response:
         all_headers = self.auth(org, role) if org is not None else {}
         all_headers.update(headers or {})
-        kwargs.setdefault("timeout", 15)
+        kwargs.setdefault("timeout", launch.REQUEST_TIMEOUT)
         return (session or self.session).request(method, self.url + path, headers=all_headers, **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
@@ -149,22 +69,10 @@ class Stack:
         return self.request("PATCH", path, **kwargs)
 
     def type_ids(self, org: str) -> dict[str, str]:
-        """The org's customer types by name: GET /customer-types, or straight from the embedded
-        table when that route is not there yet (the first authenticated request provisions)."""
+        """The org's customer types by name (the first request provisions the org)."""
         reply = self.get("/customer-types", org=org)
-        if reply.status_code == 200:
-            return {item["name"]: item["id"] for item in reply.json()["items"]}
-        assert self.get("/customers", org=org).status_code == 200  # provisions the org
-        import boto3
-
-        client = boto3.client("dynamodb", endpoint_url=self.aws_endpoint, region_name="us-east-1",
-                              aws_access_key_id="local", aws_secret_access_key="local")
-        items = client.query(
-            TableName=E2E_TABLE,
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :sk)",
-            ExpressionAttributeValues={":pk": {"S": f"ORG#{org}"}, ":sk": {"S": "TAX#type#"}},
-        )["Items"]
-        return {item["name"]["S"]: item["id"]["S"] for item in items}
+        assert reply.status_code == 200, reply.text
+        return {item["name"]: item["id"] for item in reply.json()["items"]}
 
     def create_customer(self, org: str = "acme", **fields: Any) -> requests.Response:
         body = {"companyName": "Acme Hotels", "customerTypeId": self.type_ids(org)["Commercial"], **fields}

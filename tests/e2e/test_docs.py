@@ -8,6 +8,7 @@ import re
 import pytest
 import requests
 
+from local.launch import REQUEST_TIMEOUT
 from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def page(stack: Stack) -> requests.Response:
-    return requests.get(f"{stack.url}/docs", timeout=15)
+    return requests.get(f"{stack.url}/docs", timeout=REQUEST_TIMEOUT)
 
 
 def test_docs_is_an_html_page_without_a_token(page: requests.Response) -> None:
@@ -33,23 +34,23 @@ def test_every_file_the_page_loads_is_served(stack: Stack, page: requests.Respon
     assert {"docs/swagger-ui.css", "docs/swagger-ui-bundle.js", "docs/swagger-ui-standalone-preset.js"} <= set(assets)
     expected = {".css": "text/css", ".js": "text/javascript", ".png": "image/png"}
     for asset in assets:
-        reply = requests.get(f"{stack.url}/{asset}", timeout=15)
+        reply = requests.get(f"{stack.url}/{asset}", timeout=REQUEST_TIMEOUT)
         assert reply.status_code == 200, asset
         suffix = asset[asset.rindex("."):]
         assert reply.headers["Content-Type"].startswith(expected[suffix]), (asset, reply.headers["Content-Type"])
         assert len(reply.content) > 500, asset
-    bundle = requests.get(f"{stack.url}/docs/swagger-ui-bundle.js", timeout=15).text
+    bundle = requests.get(f"{stack.url}/docs/swagger-ui-bundle.js", timeout=REQUEST_TIMEOUT).text
     assert "SwaggerUIBundle" in bundle
 
 
 def test_a_file_that_is_not_one_of_the_page_is_404(stack: Stack) -> None:
-    reply = requests.get(f"{stack.url}/docs/index.html", timeout=15)
+    reply = requests.get(f"{stack.url}/docs/index.html", timeout=REQUEST_TIMEOUT)
     assert reply.status_code == 404
     assert reply.headers["Content-Type"] == "application/problem+json"
     assert reply.json()["code"] == "not_found"
 
 
 def test_the_document_it_shows_offers_bearer_authorization(stack: Stack) -> None:
-    document = requests.get(f"{stack.url}/openapi.json", timeout=15).json()
+    document = requests.get(f"{stack.url}/openapi.json", timeout=REQUEST_TIMEOUT).json()
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert {"get"} == set(document["paths"]["/docs"])

@@ -1,10 +1,11 @@
 """Read-after-write over real HTTP against `python -m local.server`, whose function containers are
 processes of their own (as Lambda's are): a GET after a PATCH or PUT shows the write, whichever
-container serves it — including readers warmed up before the write, and while other writes race.
+container serves it — including readers warmed up before the write, and while other requests race it.
 
 Readers are warmed with concurrent GETs, so several containers of each reading function hold
-whatever they read before the write; every GET after the write then runs concurrently too, so it
-lands on those warm containers as well as new ones. Outcomes are asserted, never timings.
+whatever they read before the write; during the write other readers keep making the same GET and
+other writers keep saving to the same org's lists; every GET after the write then runs concurrently
+too, so it lands on those warm containers as well as new ones. Outcomes are asserted, never timings.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from typing import Any
 import pytest
 import requests
 
+from local.launch import REQUEST_TIMEOUT
+from local.polling import GENEROUS
 from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
 
 READERS = 6
+RACING_READERS = 2  # readers that keep reading while the writes happen
 
 
 def new_org() -> str:
@@ -36,7 +40,7 @@ def read_together(count: int, read: Callable[[requests.Session], requests.Respon
 
     def one(_number: int) -> requests.Response:
         with requests.Session() as session:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=GENEROUS)
             return read(session)
 
     with ThreadPoolExecutor(max_workers=count) as pool:
@@ -44,8 +48,10 @@ def read_together(count: int, read: Callable[[requests.Session], requests.Respon
 
 
 @contextmanager
-def racing_writes(stack: Stack, org: str) -> Iterator[None]:
-    """Other writers of the same org's lists keep saving (new categories and brokers) meanwhile."""
+def racing(stack: Stack, org: str, read: Callable[[requests.Session], requests.Response]) -> Iterator[None]:
+    """Other requests race the writes made inside: writers of the same org's lists keep saving (new
+    categories and brokers), and readers keep making the very ``read`` the test then checks, so
+    containers hold what they read just before, during and just after each write."""
     stop = threading.Event()
     failures: list[str] = []
 
@@ -56,8 +62,16 @@ def racing_writes(stack: Stack, org: str) -> Iterator[None]:
                 if reply.status_code != 201:
                     failures.append(f"{path} {reply.status_code} {reply.text}")
 
+    def keep_reading() -> None:
+        with requests.Session() as session:
+            while not stop.is_set():
+                reply = read(session)
+                if reply.status_code != 200:
+                    failures.append(f"read {reply.status_code} {reply.text}")
+
     threads = [threading.Thread(target=write, args=(path,), daemon=True)
                for path in ("/customer-categories", "/brokers")]
+    threads += [threading.Thread(target=keep_reading, daemon=True) for _ in range(RACING_READERS)]
     for thread in threads:
         thread.start()
     try:
@@ -65,7 +79,7 @@ def racing_writes(stack: Stack, org: str) -> Iterator[None]:
     finally:
         stop.set()
         for thread in threads:
-            thread.join(timeout=30)
+            thread.join(timeout=REQUEST_TIMEOUT + GENEROUS)
     assert failures == []
 
 
@@ -78,13 +92,17 @@ def test_a_renamed_taxonomy_entry_reads_renamed_from_every_container(stack: Stac
     created = stack.post("/customer-segments", org=org, json={"name": "Hotels"})
     assert created.status_code == 201, created.text
     path = created.headers["Location"]
-    before = read_together(READERS, lambda session: stack.get(path, org=org, session=session))
+
+    def entry(session: requests.Session) -> requests.Response:
+        return stack.get(path, org=org, session=session)
+
+    before = read_together(READERS, entry)
     assert statuses_and(before, lambda reply: (reply.json()["name"], reply.headers["ETag"])) == {(200, ("Hotels", '"1"'))}
 
-    with racing_writes(stack, org):
+    with racing(stack, org, entry):
         renamed = stack.patch(path, org=org, headers={"If-Match": '"1"'}, json={"name": "Resorts"})
         assert renamed.status_code == 200, renamed.text
-        after = read_together(READERS, lambda session: stack.get(path, org=org, session=session))
+        after = read_together(READERS, entry)
 
     assert statuses_and(after, lambda reply: (reply.json()["name"], reply.headers["ETag"])) == {(200, ("Resorts", '"2"'))}
 
@@ -105,7 +123,7 @@ def test_a_renamed_entry_and_a_reordered_list_read_changed_in_every_list(stack: 
 
     assert statuses_and(read_together(READERS, listed), names) == {(200, ("First", "Second", "Third"))}
 
-    with racing_writes(stack, org):
+    with racing(stack, org, listed):
         reordered = stack.request("PUT", "/customer-segments/order", org=org, json={"ids": list(reversed(ids))})
         assert reordered.status_code == 200, reordered.text
         after_reorder = read_together(READERS, listed)
@@ -129,7 +147,7 @@ def test_replaced_settings_read_replaced_from_every_container(stack: Stack) -> N
 
     assert statuses_and(read_together(READERS, settings), country) == {(200, ("US", '"1"'))}
 
-    with racing_writes(stack, org):
+    with racing(stack, org, settings):
         replaced = stack.request("PUT", "/settings", org=org, headers={"If-Match": '"1"'},
                                  json={"defaultCountry": "GB"})
         assert replaced.status_code == 200, replaced.text
@@ -154,7 +172,7 @@ def test_a_customer_reads_its_patch_its_put_and_its_type_renamed_from_every_cont
 
     assert statuses_and(read_together(READERS, customer), shown) == {(200, ("Harbour Hotels", "Commercial", '"1"'))}
 
-    with racing_writes(stack, org):
+    with racing(stack, org, customer):
         changed = stack.patch(path, org=org, role="editor", headers={"If-Match": '"1"'},
                               json={"companyName": "Harbour Resorts"})
         assert changed.status_code == 200, changed.text

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 import requests
 
 from clientele.services.quickbooks_webhook import signature_of
+from local.launch import REQUEST_TIMEOUT
 from local.polling import eventually
 from tests.e2e.conftest import Stack
 from tests.jobs.qbo_fixtures import classic_customer, classic_notification, cloud_event
@@ -45,18 +46,14 @@ GOOD_AND_BAD = (
 )
 
 
-def finished(stack: Stack, org: str, location: str) -> dict:
-    deadline = time.monotonic() + 30  # a ceiling for a loaded CI machine; a few rows take well under a second
-    status: dict = {}
-    while time.monotonic() < deadline:
-        status = stack.get(location, org=org).json()
-        if status["status"] not in ("pending", "running"):
-            return status
-        time.sleep(0.2)
-    raise AssertionError(f"the import did not finish: {status}")
+def finished(stack: Stack, org: str, location: str) -> dict[str, Any]:
+    """The import's status once it is no longer pending or running."""
+    status: dict[str, Any] = eventually(lambda: stack.get(location, org=org).json(),
+                                        lambda status: status["status"] not in ("pending", "running"))
+    return status
 
 
-def assert_good_and_bad_outcome(status: dict) -> None:
+def assert_good_and_bad_outcome(status: dict[str, Any]) -> None:
     assert status["status"] == "completed_with_errors", status
     assert (status["rowsTotal"], status["rowsImported"], status["rowsFailed"]) == (5, 2, 3), status
     assert sorted((error["row"], error["field"]) for error in status["errors"]) == [
@@ -79,7 +76,7 @@ def test_a_file_put_to_the_presigned_url_is_imported(stack: Stack) -> None:
     assert reply.status_code == 201, reply.text
     created = reply.json()
     assert created["status"] == "pending"
-    uploaded = requests.put(created["uploadUrl"], data=GOOD_AND_BAD.encode(), timeout=15,
+    uploaded = requests.put(created["uploadUrl"], data=GOOD_AND_BAD.encode(), timeout=REQUEST_TIMEOUT,
                             headers={"Content-Type": "text/csv"})
     assert uploaded.status_code == 200, uploaded.text
     assert_good_and_bad_outcome(finished(stack, org, reply.headers["Location"]))
@@ -98,13 +95,8 @@ def test_a_requested_quickbooks_sync_reaches_the_job(stack: Stack) -> None:
     assert stack.get("/integrations/quickbooks/sync", org=org).json()["status"] == "never_run"
     reply = stack.post("/integrations/quickbooks/sync", org=org, json={"full": True})
     assert reply.status_code == 202, reply.text
-    deadline = time.monotonic() + 30  # a ceiling for a loaded machine, as for the imports above
-    progress: dict = {}
-    while time.monotonic() < deadline:
-        progress = stack.get(reply.headers["Location"], org=org, role="integration").json()
-        if progress["status"] not in ("never_run", "running"):
-            break
-        time.sleep(0.2)
+    progress = eventually(lambda: stack.get(reply.headers["Location"], org=org, role="integration").json(),
+                          lambda progress: progress["status"] not in ("never_run", "running"))
     assert (progress["status"], progress["mode"], progress["running"]) == ("failed", "full", False), progress
     assert "No QuickBooks tokens" in progress["error"] and progress["lastRunAt"], progress
     assert stack.server.wait_for(r"JOB\s+QuickBooksSyncJobFunction")
@@ -128,12 +120,12 @@ def test_a_signed_quickbooks_delete_soft_deletes_the_local_customer(stack: Stack
     payload = (classic_notification(realm, classic_customer(remote_id, "Delete")) if notification == "classic"
                else [cloud_event(realm, remote_id, "deleted")])
     raw = json.dumps(payload).encode()
-    reply = requests.post(f"{stack.url}/integrations/quickbooks/webhook", data=raw, timeout=15,
+    reply = requests.post(f"{stack.url}/integrations/quickbooks/webhook", data=raw, timeout=REQUEST_TIMEOUT,
                           headers={"Content-Type": "application/json",
                                    "intuit-signature": signature_of(raw, b"local-verifier-token")})
     assert reply.status_code == 200, reply.text
     customer = eventually(lambda: stack.get(f"/customers/{created.json()['id']}", org=org).json(),
-                          lambda body: bool(body.get("deletedAt")))
+                          lambda customer: bool(customer.get("deletedAt")))
     assert customer["deletedAt"] and customer["isActive"] is False, customer
     progress = stack.get("/integrations/quickbooks/sync", org=org).json()
     assert (progress["mode"], progress["counts"]["deactivated"], progress["error"]) == ("ids", 1, None), progress

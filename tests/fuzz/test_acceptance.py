@@ -22,6 +22,7 @@ import pytest
 import schemathesis
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
+from local.launch import REQUEST_TIMEOUT
 from local.openapi import DOCUMENT
 from tests.e2e.conftest import Stack
 from tests.fuzz.test_schemathesis import SEED, World, errors_are_problem_documents, run_case
@@ -140,5 +141,5 @@ def test_invalid_requests_are_refused(case: schemathesis.Case, stack: Stack) -> 
         # just more CSV text; the importer answers for its content (rows, columns), not its JSON type.
         return
     headers = {"Authorization": f"Bearer {stack.token('accept-negative', 'admin')}"}
-    case.call_and_validate(base_url=stack.url, headers=headers, timeout=15,
+    case.call_and_validate(base_url=stack.url, headers=headers, timeout=REQUEST_TIMEOUT,
                            checks=[negative_data_rejection, errors_are_problem_documents])

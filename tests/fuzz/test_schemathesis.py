@@ -35,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from local.launch import REQUEST_TIMEOUT
 from local.openapi import DOCUMENT
 from tests.e2e.conftest import Stack
 
@@ -221,7 +222,7 @@ def run_case(case: schemathesis.Case, stack: Stack, world: World, token: str,
             etag = world.etag(_resource_path(case))
             if etag is not None:
                 headers["If-Match"] = etag
-    response = case.call_and_validate(base_url=stack.url, headers=headers, checks=checks or CHECKS, timeout=15)
+    response = case.call_and_validate(base_url=stack.url, headers=headers, checks=checks or CHECKS, timeout=REQUEST_TIMEOUT)
     if substituted and response.status_code < 300:
         method = case.method.upper()
         if method == "DELETE":
@@ -248,6 +249,6 @@ def test_every_read_as_viewer(case: schemathesis.Case, stack: Stack, world: Worl
 def test_the_fuzzed_document_is_the_committed_one(stack: Stack) -> None:
     """What the stack serves is what was fuzzed (the committed document is kept in sync by
     tests/contract/test_openapi.py)."""
-    served = requests.get(f"{stack.url}/openapi.json", timeout=15).json()
+    served = requests.get(f"{stack.url}/openapi.json", timeout=REQUEST_TIMEOUT).json()
     assert served["paths"].keys() == schema.raw_schema["paths"].keys()
     assert re.fullmatch(r"3\.\d+\.\d+", served["openapi"])

@@ -19,6 +19,7 @@ from clientele.store import quickbooks_sync as sync_store
 from clientele.store import remote_ids
 from functions.jobs.qbo_sync import lambda_handler as qbo_job
 from local.events import LambdaContext
+from local.invoke import Verbs
 from tests.bus import Watch, watch
 
 from .fake_qbo import CLIENT_ID, CLIENT_SECRET, REALM, FakeQbo
@@ -97,18 +98,25 @@ def _stored_tokens(org: str = "acme") -> dict[str, Any]:
     return dict(json.loads(raw["SecretString"]))
 
 
-def _settings(api: Any, org: str = "acme", **changes: Any) -> None:
+def sync_state(org: str = "acme") -> dict[str, Any]:
+    """The org's stored sync state, which must be there."""
+    state = sync_store.get_state(org)
+    assert state is not None
+    return state
+
+
+def _settings(api: Verbs, org: str = "acme", **changes: Any) -> None:
     current = api.get("/settings", org=org)
     reply = api.put("/settings", {**current.body, **changes}, org=org, headers={"if-match": current.etag})
     assert reply.status == 200, reply.body
 
 
-def _connect(api: Any, org: str = "acme", realm: str = REALM, enabled: bool = True) -> None:
+def _connect(api: Verbs, org: str = "acme", realm: str = REALM, enabled: bool = True) -> None:
     _settings(api, org, integrationProvider="quickbooks", quickbooksRealmId=realm, customerIntegrationEnabled=enabled)
 
 
 @pytest.fixture
-def connected(api: Any, qbo: FakeQbo, bus: Callable[[], list[dict[str, Any]]]) -> FakeQbo:
+def connected(api: Verbs, qbo: FakeQbo, bus: Watch) -> FakeQbo:
     """acme connected to the fake's company, tokens stored, the sample customers in QuickBooks."""
     _connect(api)
     _store_tokens()
@@ -129,7 +137,7 @@ def run(org: str = "acme", context: Any = None, **detail: Any) -> dict[str, Any]
     return result
 
 
-def customer(api: Any, remote_id: str, org: str = "acme") -> dict[str, Any]:
+def customer(api: Verbs, remote_id: str, org: str = "acme") -> dict[str, Any]:
     customer_id = remote_ids.customer_id_for(org, remote_id)
     assert customer_id is not None, f"no customer with remote id {remote_id}"
     reply = api.get(f"/customers/{customer_id}", org=org)
@@ -138,7 +146,7 @@ def customer(api: Any, remote_id: str, org: str = "acme") -> dict[str, Any]:
     return body
 
 
-def versions(api: Any, remote_ids_: list[str]) -> dict[str, int]:
+def versions(api: Verbs, remote_ids_: list[str]) -> dict[str, int]:
     return {remote_id: customer(api, remote_id)["version"] for remote_id in remote_ids_}
 
 
@@ -166,7 +174,7 @@ def test_a_customer_without_given_or_company_name_uses_the_display_name_as_compa
 # ----------------------------------------------------------------------------- first run, re-runs, changes
 
 
-def test_first_run_is_a_full_resync_that_creates_every_customer(api: Any, connected: FakeQbo) -> None:
+def test_first_run_is_a_full_resync_that_creates_every_customer(api: Verbs, connected: FakeQbo) -> None:
     result = run()
     assert (result["status"], result["mode"]) == ("completed_with_errors", "full")
     assert result["counts"] == {"fetched": 6, "created": 5, "updated": 0, "unchanged": 0, "deactivated": 0,
@@ -176,7 +184,7 @@ def test_first_run_is_a_full_resync_that_creates_every_customer(api: Any, connec
     assert queries == ["select * from Customer where Active in (true, false) STARTPOSITION 1 MAXRESULTS 1000"]
 
 
-def test_after_the_job_the_customers_match_quickbooks(api: Any, connected: FakeQbo) -> None:
+def test_after_the_job_the_customers_match_quickbooks(api: Verbs, connected: FakeQbo) -> None:
     run()
     bill = customer(api, "2")
     assert (bill["firstName"], bill["lastName"], bill["companyName"]) == ("Bill", "Lucchini", "Bill's Windsurf Shop")
@@ -193,7 +201,7 @@ def test_after_the_job_the_customers_match_quickbooks(api: Any, connected: FakeQ
 
 
 def test_a_row_that_fails_validation_is_counted_and_recorded_without_stopping_the_sync(
-        api: Any, connected: FakeQbo) -> None:
+        api: Verbs, connected: FakeQbo) -> None:
     run()
     state = sync_store.get_state("acme")
     assert state is not None
@@ -203,7 +211,7 @@ def test_a_row_that_fails_validation_is_counted_and_recorded_without_stopping_th
     assert "emails" in state["errors"][0]["message"]
 
 
-def test_a_second_run_changes_nothing(api: Any, qbo: FakeQbo, bus: Any) -> None:
+def test_a_second_run_changes_nothing(api: Verbs, qbo: FakeQbo, bus: Watch) -> None:
     _connect(api)
     _store_tokens()
     for customer_id, fields in SAMPLE.items():
@@ -220,9 +228,9 @@ def test_a_second_run_changes_nothing(api: Any, qbo: FakeQbo, bus: Any) -> None:
 
 
 def test_changes_in_quickbooks_reach_the_customer_through_cdc_since_the_watermark(
-        api: Any, connected: FakeQbo) -> None:
+        api: Verbs, connected: FakeQbo) -> None:
     first = run()
-    watermark = sync_store.get_state("acme")["changedSince"]  # type: ignore[index]
+    watermark = sync_state()["changedSince"]
     connected.put("2", CompanyName="Bill's Surf & Sail", PrimaryPhone={"FreeFormNumber": "(415) 444-0000"})
     result = run()
     assert result["mode"] == "cdc"
@@ -236,7 +244,7 @@ def test_changes_in_quickbooks_reach_the_customer_through_cdc_since_the_watermar
 
 
 def test_creates_updates_a_deactivation_and_a_429_in_one_run_then_a_second_run_changes_nothing(
-        api: Any, connected: FakeQbo) -> None:
+        api: Verbs, connected: FakeQbo) -> None:
     """Issue 5's scenario: one CDC run meets all of it; afterwards the customers match QuickBooks."""
     run()
     connected.put("8", GivenName="Ada", FamilyName="Lovelace", PrimaryEmailAddr={"Address": "ada@engine.test"})
@@ -258,16 +266,16 @@ def test_creates_updates_a_deactivation_and_a_429_in_one_run_then_a_second_run_c
     assert versions(api, ["8", "2", "3", *GOOD_IDS]) == before
 
 
-def test_the_watermark_is_the_run_start_minus_a_small_skew(api: Any, connected: FakeQbo) -> None:
+def test_the_watermark_is_the_run_start_minus_a_small_skew(api: Verbs, connected: FakeQbo) -> None:
     before = datetime.now(UTC)
     run()
-    watermark = datetime.fromisoformat(sync_store.get_state("acme")["changedSince"])  # type: ignore[index]
+    watermark = datetime.fromisoformat(sync_state()["changedSince"])
     skew = quickbooks_sync.WATERMARK_SKEW
     assert before - skew - timedelta(seconds=1) <= watermark <= before - skew + timedelta(seconds=5)
 
 
 def test_an_inactive_quickbooks_customer_is_soft_deleted_and_restored_when_active_again(
-        api: Any, connected: FakeQbo) -> None:
+        api: Verbs, connected: FakeQbo) -> None:
     run()
     connected.put("3", Active=False)
     result = run()
@@ -281,7 +289,7 @@ def test_an_inactive_quickbooks_customer_is_soft_deleted_and_restored_when_activ
     assert (cool_cars["isActive"], cool_cars["deletedAt"], cool_cars["notes"]) == (True, None, "Back in business")
 
 
-def test_a_customer_inactive_from_the_start_is_created_soft_deleted(api: Any, connected: FakeQbo) -> None:
+def test_a_customer_inactive_from_the_start_is_created_soft_deleted(api: Verbs, connected: FakeQbo) -> None:
     connected.put("7", CompanyName="Old Client", Active=False)
     run()
     old = customer(api, "7")
@@ -291,7 +299,7 @@ def test_a_customer_inactive_from_the_start_is_created_soft_deleted(api: Any, co
 # ----------------------------------------------------------------------------- rate limits and failures
 
 
-def test_a_429_with_retry_after_is_retried_after_the_delay(api: Any, connected: FakeQbo) -> None:
+def test_a_429_with_retry_after_is_retried_after_the_delay(api: Verbs, connected: FakeQbo) -> None:
     connected.fail_next.append((429, {"Retry-After": "1"}))
     result = run()
     assert result["status"] == "completed_with_errors" and result["counts"]["created"] == 5
@@ -301,9 +309,9 @@ def test_a_429_with_retry_after_is_retried_after_the_delay(api: Any, connected: 
 
 
 def test_quickbooks_still_failing_after_the_retries_fails_the_run_and_keeps_the_watermark(
-        api: Any, connected: FakeQbo, monkeypatch: pytest.MonkeyPatch) -> None:
+        api: Verbs, connected: FakeQbo, monkeypatch: pytest.MonkeyPatch) -> None:
     run()
-    watermark = sync_store.get_state("acme")["changedSince"]  # type: ignore[index]
+    watermark = sync_state()["changedSince"]
     monkeypatch.setenv("QBO_MAX_ATTEMPTS", "3")
     quickbooks.reset()
     connected.fail_next.extend([(503, {}), (500, {}), (429, {"Retry-After": "0"})])
@@ -336,7 +344,7 @@ def test_requests_to_one_company_stay_under_its_rate_limit() -> None:
 # ----------------------------------------------------------------------------- watermark age
 
 
-def test_a_watermark_older_than_30_days_triggers_a_full_resync(api: Any, connected: FakeQbo) -> None:
+def test_a_watermark_older_than_30_days_triggers_a_full_resync(api: Verbs, connected: FakeQbo) -> None:
     run()
     stale = (datetime.now(UTC) - timedelta(days=31)).isoformat(timespec="seconds")
     sync_store.update_state("acme", {"changedSince": stale})
@@ -350,7 +358,7 @@ def test_a_watermark_older_than_30_days_triggers_a_full_resync(api: Any, connect
     assert result["counts"]["updated"] == 1 and result["counts"]["unchanged"] == 4
 
 
-def test_a_watermark_within_30_days_uses_cdc(api: Any, connected: FakeQbo) -> None:
+def test_a_watermark_within_30_days_uses_cdc(api: Verbs, connected: FakeQbo) -> None:
     run()
     sync_store.update_state("acme", {"changedSince": (datetime.now(UTC) - timedelta(days=20)).isoformat()})
     assert run()["mode"] == "cdc"
@@ -359,7 +367,7 @@ def test_a_watermark_within_30_days_uses_cdc(api: Any, connected: FakeQbo) -> No
 # ----------------------------------------------------------------------------- tokens
 
 
-def test_the_rotated_refresh_token_is_stored_back(api: Any, connected: FakeQbo) -> None:
+def test_the_rotated_refresh_token_is_stored_back(api: Verbs, connected: FakeQbo) -> None:
     run()
     tokens = _stored_tokens()
     assert (tokens["refresh_token"], tokens["access_token"]) == ("rt-2", "at-2")
@@ -370,7 +378,7 @@ def test_the_rotated_refresh_token_is_stored_back(api: Any, connected: FakeQbo) 
     assert connected.token_grants == 1  # the stored access token is still good: no refresh
 
 
-def test_a_401_refreshes_the_access_token_once_and_retries(api: Any, connected: FakeQbo) -> None:
+def test_a_401_refreshes_the_access_token_once_and_retries(api: Verbs, connected: FakeQbo) -> None:
     run()
     connected.revoke_access_tokens()
     connected.put("1", Notes="Changed")
@@ -380,19 +388,19 @@ def test_a_401_refreshes_the_access_token_once_and_retries(api: Any, connected: 
     assert _stored_tokens()["refresh_token"] == "rt-3"
 
 
-def test_a_refused_refresh_token_fails_the_run_asking_for_a_reconnect(api: Any, qbo: FakeQbo, bus: Any) -> None:
+def test_a_refused_refresh_token_fails_the_run_asking_for_a_reconnect(api: Verbs, qbo: FakeQbo, bus: Watch) -> None:
     _connect(api)
     _store_tokens(refresh_token="revoked")
     result = run()
     assert (result["status"], result["detail"]) == ("failed", "reconnect")
     assert not qbo.api_requests()
-    assert sync_store.get_state("acme")["status"] == "failed"  # type: ignore[index]
+    assert sync_state()["status"] == "failed"
 
 
 # ----------------------------------------------------------------------------- one run per org
 
 
-def test_a_run_that_finds_the_lease_held_exits_without_syncing(api: Any, connected: FakeQbo) -> None:
+def test_a_run_that_finds_the_lease_held_exits_without_syncing(api: Verbs, connected: FakeQbo) -> None:
     assert sync_store.acquire_lease("acme", "another-run", 900)
     result = run()
     assert result["status"] == "locked"
@@ -401,18 +409,18 @@ def test_a_run_that_finds_the_lease_held_exits_without_syncing(api: Any, connect
     assert _stored_tokens()["refresh_token"] == "rt-1"
 
 
-def test_an_expired_lease_is_taken_over(api: Any, connected: FakeQbo) -> None:
+def test_an_expired_lease_is_taken_over(api: Verbs, connected: FakeQbo) -> None:
     assert sync_store.acquire_lease("acme", "crashed-run", -5)
     assert run()["counts"]["created"] == 5
 
 
-def test_the_lease_is_released_when_the_run_ends(api: Any, connected: FakeQbo) -> None:
+def test_the_lease_is_released_when_the_run_ends(api: Verbs, connected: FakeQbo) -> None:
     run()
     assert sync_store.acquire_lease("acme", "next-run", 900)
 
 
 def test_the_outcome_is_written_in_the_same_transaction_that_releases_the_lease(
-        api: Any, connected: FakeQbo, monkeypatch: pytest.MonkeyPatch) -> None:
+        api: Verbs, connected: FakeQbo, monkeypatch: pytest.MonkeyPatch) -> None:
     """Written apart, a poller between the two writes read ``failed`` or ``completed`` with ``running: true``."""
     separate_releases: list[str] = []
     monkeypatch.setattr(sync_store, "release_lease", lambda org, owner: separate_releases.append(owner))
@@ -423,7 +431,7 @@ def test_the_outcome_is_written_in_the_same_transaction_that_releases_the_lease(
 
 
 def test_a_run_whose_lease_was_taken_over_still_records_its_outcome_and_leaves_the_new_lease(
-        api: Any, connected: FakeQbo, monkeypatch: pytest.MonkeyPatch) -> None:
+        api: Verbs, connected: FakeQbo, monkeypatch: pytest.MonkeyPatch) -> None:
     fetch = quickbooks_sync._Run._fetch
 
     def fetch_then_lose_the_lease(self: Any, *args: Any) -> bool:
@@ -442,7 +450,7 @@ def test_a_run_whose_lease_was_taken_over_still_records_its_outcome_and_leaves_t
 # ----------------------------------------------------------------------------- triggers
 
 
-def test_the_webhook_event_syncs_only_the_named_customers(api: Any, connected: FakeQbo, bus: Any) -> None:
+def test_the_webhook_event_syncs_only_the_named_customers(api: Verbs, connected: FakeQbo, bus: Watch) -> None:
     payload = json.dumps({"eventNotifications": [{"realmId": REALM, "dataChangeEvent": {"entities": [
         {"name": "Customer", "id": "2", "operation": "Update", "lastUpdated": "2026-01-01T00:00:00Z"},
         {"name": "Customer", "id": "4", "operation": "Create", "lastUpdated": "2026-01-01T00:00:00Z"},
@@ -463,7 +471,7 @@ def test_the_webhook_event_syncs_only_the_named_customers(api: Any, connected: F
 
 
 def test_the_schedule_requests_a_sync_for_every_org_with_the_integration_on(
-        api: Any, connected: FakeQbo, bus: Any) -> None:
+        api: Verbs, connected: FakeQbo, bus: Watch) -> None:
     _connect(api, org="globex", realm="111", enabled=False)  # connected but switched off
     _connect(api, org="initech", realm="222")
     _connect(api, org="umbrella", realm="333")
@@ -479,7 +487,7 @@ def test_the_schedule_requests_a_sync_for_every_org_with_the_integration_on(
 
 
 def test_a_sync_requested_through_the_api_runs_and_its_progress_reads_completed_with_counts(
-        api: Any, connected: FakeQbo, bus: Any) -> None:
+        api: Verbs, connected: FakeQbo, bus: Watch) -> None:
     assert api.get("/integrations/quickbooks/sync").body["status"] == "never_run"
     reply = api.post("/integrations/quickbooks/sync", {"full": True})
     assert reply.status == 202, reply.body
@@ -497,7 +505,7 @@ def test_a_sync_requested_through_the_api_runs_and_its_progress_reads_completed_
     assert progress["integrationEnabled"] is True and progress["error"] is None
 
 
-def test_a_second_request_while_a_run_holds_the_lease_fetches_nothing(api: Any, connected: FakeQbo, bus: Any) -> None:
+def test_a_second_request_while_a_run_holds_the_lease_fetches_nothing(api: Verbs, connected: FakeQbo, bus: Watch) -> None:
     assert api.post("/integrations/quickbooks/sync").status == 202
     assert api.post("/integrations/quickbooks/sync").status == 202
     first, second = bus()
@@ -510,7 +518,7 @@ def test_a_second_request_while_a_run_holds_the_lease_fetches_nothing(api: Any, 
 
 
 def test_a_full_resync_asked_for_while_a_run_holds_the_lease_is_remembered_for_the_next_run(
-        api: Any, connected: FakeQbo) -> None:
+        api: Verbs, connected: FakeQbo) -> None:
     run()  # the first run: full, and a watermark from then on
     assert sync_store.acquire_lease("acme", "a-cdc-run", 900)
     assert run(full=True) == {"processed": True, "org": "acme", "status": "locked", "mode": None,
@@ -524,7 +532,7 @@ def test_a_full_resync_asked_for_while_a_run_holds_the_lease_is_remembered_for_t
 
 
 def test_a_full_resync_asked_for_during_a_cdc_run_follows_when_that_run_ends(
-        api: Any, connected: FakeQbo, bus: Watch, monkeypatch: pytest.MonkeyPatch) -> None:
+        api: Verbs, connected: FakeQbo, bus: Watch, monkeypatch: pytest.MonkeyPatch) -> None:
     run()
     bus()
     fetch = quickbooks_sync._Run._fetch
@@ -548,7 +556,7 @@ def test_a_full_resync_asked_for_during_a_cdc_run_follows_when_that_run_ends(
 
 
 def test_a_full_resync_running_already_answers_a_full_resync_asked_for_during_it(
-        api: Any, connected: FakeQbo, bus: Watch, monkeypatch: pytest.MonkeyPatch) -> None:
+        api: Verbs, connected: FakeQbo, bus: Watch, monkeypatch: pytest.MonkeyPatch) -> None:
     fetch = quickbooks_sync._Run._fetch
 
     def fetch_while_a_full_resync_is_asked_for(self: Any, *args: Any) -> bool:
@@ -563,13 +571,13 @@ def test_a_full_resync_running_already_answers_a_full_resync_asked_for_during_it
     assert api.get("/integrations/quickbooks/sync").body["fullResyncRequested"] is False
 
 
-def test_a_request_for_an_org_whose_integration_is_off_does_nothing(api: Any, connected: FakeQbo) -> None:
+def test_a_request_for_an_org_whose_integration_is_off_does_nothing(api: Verbs, connected: FakeQbo) -> None:
     _settings(api, customerIntegrationEnabled=False)
     assert run()["status"] == "skipped"
     assert not connected.requests
 
 
-def test_an_event_naming_a_realm_the_org_no_longer_uses_is_skipped(api: Any, connected: FakeQbo) -> None:
+def test_an_event_naming_a_realm_the_org_no_longer_uses_is_skipped(api: Verbs, connected: FakeQbo) -> None:
     assert run(realmId="999")["detail"] == "realm_changed"
     assert not connected.requests
 
@@ -586,7 +594,7 @@ class _ShortContext:
 
 
 def test_a_full_resync_short_of_time_continues_in_another_invocation(
-        api: Any, connected: FakeQbo, bus: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        api: Verbs, connected: FakeQbo, bus: Watch, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QBO_PAGE_SIZE", "2")
     started = datetime.now(UTC)
     first = run(context=_ShortContext())
@@ -611,7 +619,7 @@ def test_a_full_resync_short_of_time_continues_in_another_invocation(
 # (issue 16; the shapes and their sources are in tests/jobs/qbo_fixtures.py)
 
 
-def _signed_webhook(api: Any, payload: Any) -> None:
+def _signed_webhook(api: Verbs, payload: Any) -> None:
     raw = json.dumps(payload)
     reply = api.call("POST", "/integrations/quickbooks/webhook", org=None, raw_body=raw,
                      headers={"content-type": "application/json",
@@ -625,9 +633,9 @@ def _deliver(bus: Watch) -> list[dict[str, Any]]:
 
 
 def test_a_fault_inside_a_cdc_query_response_fails_the_run_shows_the_fault_and_keeps_the_watermark(
-        api: Any, connected: FakeQbo) -> None:
+        api: Verbs, connected: FakeQbo) -> None:
     run()
-    watermark = sync_store.get_state("acme")["changedSince"]  # type: ignore[index]
+    watermark = sync_state()["changedSince"]
     connected.put("2", CompanyName="Lost In The Window")
     connected.faults.append(QUERY_RESPONSE_FAULT)
     result = run()
@@ -639,7 +647,7 @@ def test_a_fault_inside_a_cdc_query_response_fails_the_run_shows_the_fault_and_k
     assert run()["counts"]["updated"] == 1  # the next run asks from the same watermark and gets the change
 
 
-def test_a_fault_inside_a_query_response_fails_a_full_resync(api: Any, connected: FakeQbo) -> None:
+def test_a_fault_inside_a_query_response_fails_a_full_resync(api: Verbs, connected: FakeQbo) -> None:
     connected.faults.append(QUERY_RESPONSE_FAULT)
     result = run()
     assert (result["status"], result["mode"]) == ("failed", "full")
@@ -648,21 +656,21 @@ def test_a_fault_inside_a_query_response_fails_a_full_resync(api: Any, connected
     assert remote_ids.customer_id_for("acme", "1") is None
 
 
-def test_a_403_throttle_exceeded_xml_answer_is_retried_like_a_429(api: Any, connected: FakeQbo) -> None:
+def test_a_403_throttle_exceeded_xml_answer_is_retried_like_a_429(api: Verbs, connected: FakeQbo) -> None:
     connected.fail_next.append((403, {}, THROTTLE_403_XML))
     result = run()
     assert result["status"] == "completed_with_errors" and result["counts"]["created"] == 5
     assert len(connected.api_requests("/query")) == 2
 
 
-def test_a_403_that_is_not_throttling_still_fails_the_run(api: Any, connected: FakeQbo) -> None:
+def test_a_403_that_is_not_throttling_still_fails_the_run(api: Verbs, connected: FakeQbo) -> None:
     forbidden = json.dumps({"Fault": {"Error": [{"Message": "message=AuthorizationFailure; errorCode=003100",
                                                  "code": "3100"}], "type": "AUTHORIZATION"}}).encode()
     connected.fail_next.append((403, {}, forbidden))
     assert (run()["status"], len(connected.api_requests("/query"))) == ("failed", 1)
 
 
-def test_the_refresh_token_expiry_is_kept_and_shown_by_the_sync_status(api: Any, connected: FakeQbo) -> None:
+def test_the_refresh_token_expiry_is_kept_and_shown_by_the_sync_status(api: Verbs, connected: FakeQbo) -> None:
     before = datetime.now(UTC)
     run()
     kept = datetime.fromtimestamp(_stored_tokens()["refresh_expires_at"], UTC)
@@ -673,7 +681,7 @@ def test_the_refresh_token_expiry_is_kept_and_shown_by_the_sync_status(api: Any,
 
 
 def test_a_refresh_token_that_dies_within_14_days_is_warned_about_after_the_run(
-        api: Any, connected: FakeQbo) -> None:
+        api: Verbs, connected: FakeQbo) -> None:
     connected.refresh_token_lifetime = 10 * 86_400
     run()
     warnings = api.get("/integrations/quickbooks/sync").body["warnings"]
@@ -682,7 +690,7 @@ def test_a_refresh_token_that_dies_within_14_days_is_warned_about_after_the_run(
 
 
 def test_an_id_the_query_does_not_return_is_reported_in_the_runs_errors(
-        api: Any, connected: FakeQbo, bus: Watch) -> None:
+        api: Verbs, connected: FakeQbo, bus: Watch) -> None:
     _signed_webhook(api, classic_notification(REALM, classic_customer("2", "Update"),
                                               classic_customer("404", "Update")))
     [result] = _deliver(bus)
@@ -697,7 +705,7 @@ def test_an_id_the_query_does_not_return_is_reported_in_the_runs_errors(
     pytest.param(lambda: [cloud_event(REALM, "3", "deleted")], id="cloudevents"),
 ])
 def test_a_delete_notification_soft_deletes_the_customer_without_calling_quickbooks(
-        api: Any, connected: FakeQbo, bus: Watch, notification: Callable[[], Any]) -> None:
+        api: Verbs, connected: FakeQbo, bus: Watch, notification: Callable[[], Any]) -> None:
     run()
     calls = len(connected.requests)
     _signed_webhook(api, notification())
@@ -709,7 +717,7 @@ def test_a_delete_notification_soft_deletes_the_customer_without_calling_quickbo
 
 
 def test_a_customer_deleted_in_quickbooks_comes_back_from_cdc_and_is_soft_deleted(
-        api: Any, connected: FakeQbo) -> None:
+        api: Verbs, connected: FakeQbo) -> None:
     run()
     connected.delete("4")
     result = run()
@@ -722,7 +730,7 @@ def test_a_customer_deleted_in_quickbooks_comes_back_from_cdc_and_is_soft_delete
     pytest.param(lambda: [cloud_merge(REALM, survivor="1", deleted="4")], id="cloudevents"),
 ])
 def test_a_merge_notification_is_recorded_as_a_pending_merge_and_the_survivor_synced(
-        api: Any, connected: FakeQbo, bus: Watch, notification: Callable[[], Any]) -> None:
+        api: Verbs, connected: FakeQbo, bus: Watch, notification: Callable[[], Any]) -> None:
     run()
     connected.merge("1", "4")
     _signed_webhook(api, notification())
@@ -743,7 +751,7 @@ def _subcustomers(qbo: FakeQbo) -> None:
 
 
 def test_sub_customers_get_the_local_parent_whatever_order_quickbooks_answers_in(
-        api: Any, connected: FakeQbo) -> None:
+        api: Verbs, connected: FakeQbo) -> None:
     _subcustomers(connected)
     result = run()
     assert result["counts"]["fetched"] == 9 and result["counts"]["created"] == 8
@@ -755,7 +763,7 @@ def test_sub_customers_get_the_local_parent_whatever_order_quickbooks_answers_in
 
 
 def test_a_sub_customer_named_alone_by_the_webhook_fetches_its_missing_parent(
-        api: Any, connected: FakeQbo, bus: Watch) -> None:
+        api: Verbs, connected: FakeQbo, bus: Watch) -> None:
     _subcustomers(connected)
     _signed_webhook(api, classic_notification(REALM, classic_customer("58", "Create")))
     [result] = _deliver(bus)
@@ -764,7 +772,7 @@ def test_a_sub_customer_named_alone_by_the_webhook_fetches_its_missing_parent(
 
 
 def test_a_parent_link_the_type_forbids_is_left_out_and_recorded_as_an_error(
-        api: Any, connected: FakeQbo) -> None:
+        api: Verbs, connected: FakeQbo) -> None:
     first_type = api.get("/customer-types").body["items"][0]  # the type the sync gives new customers
     reply = api.patch(f"/customer-types/{first_type['id']}", {"hierarchyRole": "purchaser"},
                       headers={"If-Match": f'"{first_type["version"]}"'})
@@ -785,7 +793,7 @@ def test_country_names_and_alpha_3_codes_from_quickbooks_become_alpha_2(country:
     assert document["billingAddress"]["country"] in ("US", "GB")
 
 
-def test_a_country_that_names_no_country_is_left_out_with_a_run_warning(api: Any, connected: FakeQbo) -> None:
+def test_a_country_that_names_no_country_is_left_out_with_a_run_warning(api: Verbs, connected: FakeQbo) -> None:
     connected.put("7", CompanyName="Lost City Traders", BillAddr={"City": "Poseidonia", "Country": "Atlantis"})
     assert run()["counts"]["created"] == 6
     assert customer(api, "7")["billingAddress"]["country"] is None

@@ -17,7 +17,8 @@ bracketless = st.one_of(st.none(), st.text(alphabet=st.characters(exclude_charac
 
 
 @given(bracketless, bracketless, bracketless)
-def test_display_name_never_has_stray_spaces_or_empty_brackets(first, last, company):
+def test_display_name_never_has_stray_spaces_or_empty_brackets(first: str | None, last: str | None,
+                                                               company: str | None) -> None:
     shown = display_name(first, last, company)
     assert shown == shown.strip()
     assert "  " not in shown
@@ -25,7 +26,8 @@ def test_display_name_never_has_stray_spaces_or_empty_brackets(first, last, comp
 
 
 @given(names, names, names)
-def test_display_name_contains_the_company_in_brackets_only_with_a_person(first, last, company):
+def test_display_name_contains_the_company_in_brackets_only_with_a_person(first: str | None, last: str | None,
+                                                                         company: str | None) -> None:
     shown = display_name(first, last, company)
     person = " ".join(" ".join((p or "").split()) for p in (first, last) if p and p.split())
     company_clean = " ".join((company or "").split())
@@ -36,7 +38,7 @@ def test_display_name_contains_the_company_in_brackets_only_with_a_person(first,
 
 
 @given(st.text(max_size=300))
-def test_sort_names_are_folded_prefixes_within_the_key_budget(name):
+def test_sort_names_are_folded_prefixes_within_the_key_budget(name: str) -> None:
     key = sort_name(name)
     assert len(key.encode()) <= 600
     assert fold(name).startswith(key)
@@ -44,7 +46,7 @@ def test_sort_names_are_folded_prefixes_within_the_key_budget(name):
 
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from(["US", "KN", "GB", "DE", "IN", "AU"]), st.from_regex(r"\+?[0-9 ()-]{3,20}", fullmatch=True))
-def test_phone_normalisation_is_idempotent(country, raw):
+def test_phone_normalisation_is_idempotent(country: str, raw: str) -> None:
     context = DialingContext(country, "212" if country == "US" else None)
     try:
         once = normalise_phone(raw, context)
@@ -55,13 +57,13 @@ def test_phone_normalisation_is_idempotent(country, raw):
 
 
 @given(st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), allow_nan=False, allow_infinity=False))
-def test_rounding_to_cents_is_within_half_a_cent(value):
+def test_rounding_to_cents_is_within_half_a_cent(value: Decimal) -> None:
     rounded = round_cents(value)
     assert rounded.as_tuple().exponent == -2
     assert abs(rounded - value) <= Decimal("0.005")
 
 
 @given(st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False))
-def test_percentages_survive_the_json_number_round_trip(value):
+def test_percentages_survive_the_json_number_round_trip(value: Decimal) -> None:
     out = percent_out(value)
     assert Decimal(str(out)) == value

@@ -257,7 +257,8 @@ operations = st.one_of(
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(operations, min_size=1, max_size=40), st.data())
-def test_any_delivery_order_with_duplicates_converges_on_the_model(steps: list[tuple[Any, ...]], data: st.DataObject):
+def test_any_delivery_order_with_duplicates_converges_on_the_model(steps: list[tuple[Any, ...]],
+                                                                   data: st.DataObject) -> None:
     sources = Sources()
     for name, *arguments in steps:
         getattr(sources, name)(*arguments)
@@ -277,7 +278,7 @@ def test_any_delivery_order_with_duplicates_converges_on_the_model(steps: list[t
 
 @settings(max_examples=50, deadline=None)
 @given(st.lists(operations, min_size=1, max_size=30))
-def test_delivering_the_stream_again_changes_nothing(steps: list[tuple[Any, ...]]):
+def test_delivering_the_stream_again_changes_nothing(steps: list[tuple[Any, ...]]) -> None:
     sources = Sources()
     for name, *arguments in steps:
         getattr(sources, name)(*arguments)

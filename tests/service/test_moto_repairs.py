@@ -10,8 +10,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local import template
-from local.dynamodb import RepairFailed, install_partition_queries, install_repairs, install_transaction_rollback
+from local.dynamodb import (
+    RepairFailed,
+    create_table,
+    install_partition_queries,
+    install_repairs,
+    install_transaction_rollback,
+)
 
 TABLE = "repairs"
 
@@ -61,8 +66,8 @@ def _pages(client: Any, query: dict[str, Any]) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("query", QUERIES, ids=[f"query{n}" for n in range(len(QUERIES))])
 def test_a_repaired_query_answers_exactly_what_moto_answers(query: dict[str, Any]) -> None:
     with mock_aws():
+        create_table(TABLE)
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(TableName=TABLE, **template.table_definition())
         for item in _items():
             client.put_item(TableName=TABLE, Item=item)
         expected = _pages(client, query)

@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from clientele import aws
 from clientele.store import keys
-from clientele.store.table import from_item, key, table_name
 from local.events import LambdaContext
-from local.streams import matches
+from local.invoke import Verbs
+from local.streams import StreamReader, matches
 from tests.api.helpers import customer_body
+from tests.api.parts import assert_problem, stored_item
 from tests.bus import watch
 
 from .conftest import deliver, drain, processor_handler
@@ -24,29 +26,24 @@ def if_match(version: int) -> dict[str, str]:
     return {"If-Match": f'"{version}"'}
 
 
-def create(api, **fields):
+def create(api: Verbs, **fields: Any) -> dict[str, Any]:
     reply = api.post("/customers", customer_body(**fields))
     assert reply.status == 201, reply.body
     return reply.body
 
 
-def children_of(api, parent_id):
+def children_of(api: Verbs, parent_id: str) -> list[str]:
     reply = api.get(f"/customers/{parent_id}/children")
     assert reply.status == 200, reply.body
     return sorted(item["displayName"] for item in reply.body["items"])
 
 
-def stored(pk, sk):
-    item = aws.dynamodb().get_item(TableName=table_name(), Key=key(pk, sk), ConsistentRead=True).get("Item")
-    return from_item(item) if item else None
-
-
-def project_rollups(customer_id, project_id):
-    item = stored(keys.customer_pk("acme", customer_id), keys.project_sk(project_id))
+def project_rollups(customer_id: str, project_id: str) -> tuple[Any, Any, Any]:
+    item = stored_item(keys.customer_pk("acme", customer_id), keys.project_sk(project_id))
     return item["orderCount"], item["orderValue"], item["activityCount"]
 
 
-def report(api, group_by):
+def report(api: Verbs, group_by: str) -> dict[str, int]:
     reply = api.get("/reports/customers", query=f"groupBy={group_by}")
     assert reply.status == 200, reply.body
     return {group["key"]: group["count"] for group in reply.body["groups"]}
@@ -55,7 +52,7 @@ def report(api, group_by):
 # --- children index ------------------------------------------------------------------------------------
 
 
-def test_children_index_follows_create_reparent_delete_and_restore(api, stream):
+def test_children_index_follows_create_reparent_delete_and_restore(api: Verbs, stream: StreamReader) -> None:
     first, second = create(api, companyName="First"), create(api, companyName="Second")
     child = create(api, companyName="Child", parentCustomerId=first["id"])
     drain(stream)
@@ -74,7 +71,7 @@ def test_children_index_follows_create_reparent_delete_and_restore(api, stream):
     assert children_of(api, second["id"]) == ["Child"]
 
 
-def test_children_show_the_childs_current_fields(api, stream):
+def test_children_show_the_childs_current_fields(api: Verbs, stream: StreamReader) -> None:
     parent = create(api, companyName="Parent")
     child = create(api, companyName="Child", parentCustomerId=parent["id"])
     api.patch(f"/customers/{child['id']}", {"companyName": "Renamed", "accountState": "growth"}, headers=if_match(1))
@@ -88,11 +85,11 @@ def test_children_show_the_childs_current_fields(api, stream):
     assert listed["openOrderValue"] is None
 
 
-def test_children_of_an_unknown_customer_are_404(api, stream):
-    assert api.get(f"/customers/{uuid.uuid4()}/children").status == 404
+def test_children_of_an_unknown_customer_are_404(api: Verbs, stream: StreamReader) -> None:
+    assert_problem(api.get(f"/customers/{uuid.uuid4()}/children"), 404, "not_found")
 
 
-def test_late_older_record_does_not_bring_back_a_removed_child_link(api, stream):
+def test_late_older_record_does_not_bring_back_a_removed_child_link(api: Verbs, stream: StreamReader) -> None:
     parent = create(api, companyName="Parent")
     child = create(api, companyName="Child", parentCustomerId=parent["id"])
     early = stream.read()
@@ -105,7 +102,7 @@ def test_late_older_record_does_not_bring_back_a_removed_child_link(api, stream)
 # --- contact points and match --------------------------------------------------------------------------
 
 
-def test_match_finds_a_customer_by_normalised_phone_and_by_email(api, stream):
+def test_match_finds_a_customer_by_normalised_phone_and_by_email(api: Verbs, stream: StreamReader) -> None:
     current = api.get("/settings")
     api.put("/settings", {**current.body, "defaultAreaCode": "212"}, headers={"If-Match": current.etag})
     found = create(api, companyName="Found", phones="555 0101", emails="Sales@Acme.test")
@@ -120,7 +117,7 @@ def test_match_finds_a_customer_by_normalised_phone_and_by_email(api, stream):
     assert {k: v for k, v in matched.items() if k != "contacts"} == {k: v for k, v in read.items() if k != "contacts"}
 
 
-def test_match_returns_every_customer_sharing_an_email(api, stream):
+def test_match_returns_every_customer_sharing_an_email(api: Verbs, stream: StreamReader) -> None:
     create(api, companyName="One", emails="shared@acme.test")
     create(api, companyName="Two", emails="shared@acme.test")
     drain(stream)
@@ -128,31 +125,32 @@ def test_match_returns_every_customer_sharing_an_email(api, stream):
     assert [item["customer"]["displayName"] for item in reply.body["items"]] == ["One", "Two"]
 
 
-def test_edited_and_deleted_customers_leave_the_match_index(api, stream):
+def test_edited_and_deleted_customers_leave_the_match_index(api: Verbs, stream: StreamReader) -> None:
     edited = create(api, companyName="Edited", emails="old@acme.test")
     gone = create(api, companyName="Gone", emails="old@acme.test")
     api.patch(f"/customers/{edited['id']}", {"emails": "new@acme.test"}, headers=if_match(1))
     api.delete(f"/customers/{gone['id']}", headers=if_match(1))
     drain(stream)
     assert api.get("/customers/match", query="email=old@acme.test").body["items"] == []
-    assert stored(keys.email_pk("acme", "old@acme.test"), keys.contact_point_sk(gone["id"]))["live"] is False
+    assert stored_item(keys.email_pk("acme", "old@acme.test"), keys.contact_point_sk(gone["id"]))["live"] is False
     assert [i["customer"]["id"] for i in api.get("/customers/match", query="email=new@acme.test").body["items"]] == [
         edited["id"]]
 
 
-def test_match_without_phone_or_email_is_422(api, stream):
-    assert api.get("/customers/match").status == 422
+def test_match_without_phone_or_email_is_422(api: Verbs, stream: StreamReader) -> None:
+    assert_problem(api.get("/customers/match"), 422, "validation_error")
 
 
-def test_match_with_an_impossible_phone_is_422(api, stream):
+def test_match_with_an_impossible_phone_is_422(api: Verbs, stream: StreamReader) -> None:
     reply = api.get("/customers/match", query="phone=12")
-    assert reply.status == 422 and reply.body["errors"][0]["field"] == "phone"
+    assert_problem(reply, 422, "validation_error")
+    assert reply.body["errors"][0]["field"] == "phone"
 
 
 # --- report counters -----------------------------------------------------------------------------------
 
 
-def test_report_counts_live_customers_per_state(api, stream):
+def test_report_counts_live_customers_per_state(api: Verbs, stream: StreamReader) -> None:
     create(api, accountState="growth")
     create(api, accountState="growth")
     gone = create(api, accountState="at_risk")
@@ -161,7 +159,7 @@ def test_report_counts_live_customers_per_state(api, stream):
     assert report(api, "accountState") == {"active": 0, "growth": 2, "at_risk": 0, "former": 0}
 
 
-def test_report_by_type_names_and_colours_every_type(api, stream):
+def test_report_by_type_names_and_colours_every_type(api: Verbs, stream: StreamReader) -> None:
     create(api)
     drain(stream)
     groups = api.get("/reports/customers", query="groupBy=customerType").body["groups"]
@@ -170,7 +168,7 @@ def test_report_by_type_names_and_colours_every_type(api, stream):
                                                                       ("Government", "yellow", 0)]
 
 
-def test_report_counts_customers_without_a_segment_under_null(api, stream):
+def test_report_counts_customers_without_a_segment_under_null(api: Verbs, stream: StreamReader) -> None:
     segment = api.post("/customer-segments", {"name": "Hotels"}).body
     create(api, customerSegmentId=segment["id"])
     create(api)
@@ -178,14 +176,14 @@ def test_report_counts_customers_without_a_segment_under_null(api, stream):
     assert report(api, "customerSegment") == {segment["id"]: 1, None: 1}
 
 
-def test_report_needs_a_known_group(api, stream):
-    assert api.get("/reports/customers", query="groupBy=colour").status == 422
+def test_report_needs_a_known_group(api: Verbs, stream: StreamReader) -> None:
+    assert_problem(api.get("/reports/customers", query="groupBy=colour"), 422, "validation_error")
 
 
 # --- project rollups -----------------------------------------------------------------------------------
 
 
-def test_project_rollups_follow_orders_that_are_not_cancelled(api, stream):
+def test_project_rollups_follow_orders_that_are_not_cancelled(api: Verbs, stream: StreamReader) -> None:
     owner = create(api)["id"]
     project = api.post(f"/customers/{owner}/projects", {"name": "Fit-out"}).body
     line = [{"description": "x", "quantity": 1, "unitPrice": "100.00"}]
@@ -200,7 +198,7 @@ def test_project_rollups_follow_orders_that_are_not_cancelled(api, stream):
     assert (read["orderCount"], read["orderValue"]) == (1, "100.00")
 
 
-def test_moving_an_order_moves_its_rollup(api, stream):
+def test_moving_an_order_moves_its_rollup(api: Verbs, stream: StreamReader) -> None:
     owner = create(api)["id"]
     first = api.post(f"/customers/{owner}/projects", {"name": "First"}).body
     second = api.post(f"/customers/{owner}/projects", {"name": "Second"}).body
@@ -213,7 +211,7 @@ def test_moving_an_order_moves_its_rollup(api, stream):
     assert project_rollups(owner, second["id"])[:2] == (1, Decimal("3.30"))
 
 
-def test_activity_count_follows_activities(api, stream):
+def test_activity_count_follows_activities(api: Verbs, stream: StreamReader) -> None:
     owner = create(api)["id"]
     project = api.post(f"/customers/{owner}/projects", {"name": "Fit-out"}).body
     body = {"type": "note", "body": "Called", "customerProjectId": project["id"]}
@@ -225,7 +223,7 @@ def test_activity_count_follows_activities(api, stream):
     assert project_rollups(owner, project["id"])[2] == 1
 
 
-def test_replaying_a_batch_counts_nothing_twice(api, stream):
+def test_replaying_a_batch_counts_nothing_twice(api: Verbs, stream: StreamReader) -> None:
     owner = create(api)["id"]
     project = api.post(f"/customers/{owner}/projects", {"name": "Fit-out"}).body
     api.post("/sales-orders", {"customerId": owner, "customerProjectId": project["id"],
@@ -239,7 +237,7 @@ def test_replaying_a_batch_counts_nothing_twice(api, stream):
 # --- partial failures ----------------------------------------------------------------------------------
 
 
-def test_poisoned_record_fails_alone(api, stream):
+def test_poisoned_record_fails_alone(api: Verbs, stream: StreamReader) -> None:
     for name in ("One", "Two", "Three"):
         create(api, companyName=name)
     records = stream.read()
@@ -251,15 +249,16 @@ def test_poisoned_record_fails_alone(api, stream):
     assert report(api, "customerType")[customer_body()["customerTypeId"]] == 2
 
 
-def test_failed_derived_write_fails_only_the_records_it_came_from(api, stream, monkeypatch):
+def test_failed_derived_write_fails_only_the_records_it_came_from(api: Verbs, stream: StreamReader,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     parent = create(api, companyName="Parent")
     create(api, companyName="Child", parentCustomerId=parent["id"])
     create(api, companyName="Bystander", emails="b@acme.test")
     records = stream.read()
-    client = aws.dynamodb()
+    client: Any = aws.dynamodb()  # botocore's private _make_api_call is not in the stubs
     real = client._make_api_call
 
-    def failing(operation, params):
+    def failing(operation: str, params: dict[str, Any]) -> Any:
         if operation == "PutItem" and params["Item"].get("entity", {}).get("S") == "child_link":
             raise client.exceptions.ProvisionedThroughputExceededException(
                 {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "PutItem")
@@ -274,7 +273,7 @@ def test_failed_derived_write_fails_only_the_records_it_came_from(api, stream, m
     assert children_of(api, parent["id"]) == ["Child"]
 
 
-def test_batch_where_every_record_fails_is_an_error(api, stream):
+def test_batch_where_every_record_fails_is_an_error(api: Verbs, stream: StreamReader) -> None:
     create(api)
     (record,) = stream.read()
     record["dynamodb"]["NewImage"]["PK"] = {"S": "NOT-AN-ORG"}
@@ -287,7 +286,7 @@ def test_batch_where_every_record_fails_is_an_error(api, stream):
 # --- filter criteria -----------------------------------------------------------------------------------
 
 
-def test_filter_criteria_keep_only_what_the_processor_projects(api, stream):
+def test_filter_criteria_keep_only_what_the_processor_projects(api: Verbs, stream: StreamReader) -> None:
     parent = create(api, companyName="Parent")
     api.post("/customers", customer_body(companyName="Child", parentCustomerId=parent["id"], emails="c@acme.test"),
              headers={"Idempotency-Key": "k-1"})
@@ -305,7 +304,7 @@ def test_filter_criteria_keep_only_what_the_processor_projects(api, stream):
 # --- domain events -------------------------------------------------------------------------------------
 
 
-def test_domain_events_reach_the_bus_with_every_email(api, stream):
+def test_domain_events_reach_the_bus_with_every_email(api: Verbs, stream: StreamReader) -> None:
     published_events = watch("clientele")
 
     owner = create(api, emails="a@acme.test, b@acme.test")
@@ -321,27 +320,28 @@ def test_domain_events_reach_the_bus_with_every_email(api, stream):
 # --- SET NULL ------------------------------------------------------------------------------------------
 
 
-def test_deleting_a_segment_clears_it_on_its_customers_and_bumps_their_version(api, stream):
+def test_deleting_a_segment_clears_it_on_its_customers_and_bumps_their_version(api: Verbs, stream: StreamReader) -> None:
     segment = api.post("/customer-segments", {"name": "Hotels"}).body
     tagged = create(api, customerSegmentId=segment["id"])
     api.delete(f"/customer-segments/{segment['id']}", headers=if_match(1))
     drain(stream)
     after = api.get(f"/customers/{tagged['id']}").body
     assert after["customerSegmentId"] is None and after["version"] == 2
-    assert stored(keys.customer_pk("acme", tagged["id"]), keys.CUSTOMER_SK).get("customerSegmentId") is None
+    assert stored_item(keys.customer_pk("acme", tagged["id"]), keys.CUSTOMER_SK).get("customerSegmentId") is None
     assert report(api, "customerSegment") == {None: 1}
 
 
-def test_deleting_a_broker_clears_the_broker_and_its_fee(api, stream):
+def test_deleting_a_broker_clears_the_broker_and_its_fee(api: Verbs, stream: StreamReader) -> None:
     broker = api.post("/brokers", {"name": "Broker", "defaultFeePercent": 5}).body
     tagged = create(api, brokerId=broker["id"])
     api.delete(f"/brokers/{broker['id']}", headers=if_match(1))
     drain(stream)
-    item = stored(keys.customer_pk("acme", tagged["id"]), keys.CUSTOMER_SK)
+    item = stored_item(keys.customer_pk("acme", tagged["id"]), keys.CUSTOMER_SK)
     assert "brokerId" not in item and "brokerFeePercent" not in item and "GSI5PK" not in item
 
 
-def test_set_null_out_of_time_fails_the_record_and_resumes_on_redelivery(api, stream, monkeypatch):
+def test_set_null_out_of_time_fails_the_record_and_resumes_on_redelivery(api: Verbs, stream: StreamReader,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from clientele.streams import processor as processor_module
 
     category = api.post("/customer-categories", {"name": "Retail"}).body
@@ -358,7 +358,7 @@ def test_set_null_out_of_time_fails_the_record_and_resumes_on_redelivery(api, st
     assert report(api, "customerCategory") == {None: 3}
 
 
-def test_activity_of_a_deleted_project_is_counted_nowhere(api, stream):
+def test_activity_of_a_deleted_project_is_counted_nowhere(api: Verbs, stream: StreamReader) -> None:
     owner = create(api)["id"]
     project = api.post(f"/customers/{owner}/projects", {"name": "Short-lived"}).body
     other = api.post(f"/customers/{owner}/projects", {"name": "Other"}).body

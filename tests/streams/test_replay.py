@@ -21,6 +21,7 @@ from clientele.domain.reports import REPORT_DIMENSIONS
 from clientele.store import keys
 from clientele.store.table import from_item
 from clientele.streams.projectors import child_copy
+from local.invoke import Verbs
 from tests.api.helpers import default_type_id
 
 from .conftest import StreamReader, deliver, drain
@@ -248,7 +249,7 @@ def _batches(records: list[dict[str, Any]], rng: random.Random) -> list[list[dic
 
 
 @pytest.mark.slow
-def test_shuffled_duplicated_and_replayed_stream_leaves_zero_drift(api, stream: StreamReader, table: str):
+def test_shuffled_duplicated_and_replayed_stream_leaves_zero_drift(api: Verbs, stream: StreamReader, table: str) -> None:
     workload = Workload(api, seed=20261123)
     workload.run(OPERATIONS)
     records = stream.read()

@@ -48,12 +48,14 @@ def _session() -> Any:
 def _client(service: str, region: str | None, endpoint_url: str | None) -> Any:
     from botocore.config import Config
 
+    from clientele.config import config
+
     # Standard retry mode retries throttling and 5xx with jittered backoff; connections are
     # reused across invocations of a warm container.
     client_config = Config(
         retries={"mode": "standard", "max_attempts": 4},
         connect_timeout=2,
-        read_timeout=5,
+        read_timeout=config().client_read_timeout_seconds,
         tcp_keepalive=True,
     )
     with _creating:  # a session is not thread-safe (the clients it makes are)

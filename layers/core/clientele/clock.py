@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 
 def now_iso() -> str:
@@ -13,6 +14,17 @@ def now_iso() -> str:
 def iso(moment: datetime) -> str:
     """A UTC time as the API writes timestamps (milliseconds, ``Z``)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def parse_iso(value: Any) -> datetime | None:
+    """A stored ISO 8601 moment (naive ones read as UTC); None for anything else."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def new_id() -> str:

@@ -22,6 +22,7 @@ class Config:
     qbo_webhook_verifier_secret: str | None
     qbo_webhook_verifier_token: str
     imports_bucket: str
+    client_read_timeout_seconds: float
 
 
 @cache
@@ -37,6 +38,10 @@ def config() -> Config:
         qbo_webhook_verifier_secret=env.get("QBO_WEBHOOK_VERIFIER_SECRET") or None,
         qbo_webhook_verifier_token=env.get("QBO_WEBHOOK_VERIFIER_TOKEN") or "local-verifier-token",
         imports_bucket=env.get("IMPORTS_BUCKET", "clientele-imports"),
+        # How long an AWS call may wait for its answer before botocore retries it. DynamoDB answers in
+        # milliseconds, so 5 s is already long; the local stack, whose one moto answers one request at a
+        # time on a shared machine, sets more (local/server.py).
+        client_read_timeout_seconds=float(env.get("CLIENT_READ_TIMEOUT_SECONDS", "5")),
     )
 
 

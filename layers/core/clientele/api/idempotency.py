@@ -1,9 +1,10 @@
 """Idempotency-Key for creating POSTs, on Powertools' idempotency utility.
 
-Applied inside the service call, after authentication and validation, over ``{key, body}`` with
-the record under ``ORG#<org>#IDEMPOTENCY``: keys are per organisation, a keyless request is never
-deduplicated, only successful results are stored (Powertools deletes the record when the
-function raises), and the same key with another body is a 409.
+Applied by the creating handler around its one service call (``created``), after the entrypoint
+authenticated and authorised the caller and Powertools validated the body, over ``{key, body}``
+with the record under ``ORG#<org>#IDEMPOTENCY`` (``clientele.store.idempotency``): keys are per
+organisation, a keyless request is never deduplicated, only successful results are stored
+(Powertools deletes the record when the function raises), and the same key with another body is a 409.
 """
 
 from __future__ import annotations
@@ -16,33 +17,14 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 
-from clientele.config import config
 from clientele.errors import Conflict, ValidationFailed
-from clientele.store import keys
+from clientele.store import idempotency as idempotency_store
 
 T = TypeVar("T")
 MAX_KEY_LENGTH = 255
 # 1..255 visible ASCII characters: what the OpenAPI document states for the header (SPEC §7.1).
 KEY_PATTERN = re.compile(rf"[!-~]{{1,{MAX_KEY_LENGTH}}}")
 TTL_SECONDS = 24 * 60 * 60
-
-
-@cache
-def _persistence(org: str, operation: str) -> Any:
-    """One persistence layer per (org, operation): Powertools stores the operation as the layer's
-    key prefix, so sharing one layer between operations would mix their keys."""
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
-    from clientele import aws
-
-    return DynamoDBPersistenceLayer(
-        table_name=config().table_name,
-        key_attr=keys.TABLE_PK,
-        sort_key_attr=keys.TABLE_SK,
-        static_pk_value=keys.idempotency_pk(org),
-        expiry_attr="ttl",
-        boto3_client=aws.dynamodb(),
-    )
 
 
 @cache
@@ -84,7 +66,7 @@ def once(org: str, operation: str, key: str | None, body: Any, produce: Callable
 
     @idempotent_function(
         data_keyword_argument="request",
-        persistence_store=_persistence(org, operation),
+        persistence_store=idempotency_store.persistence_layer(org, operation),
         config=idempotency_config,
         key_prefix=operation,
     )

@@ -254,16 +254,6 @@ def sync(org: str, *, realm_id: str | None = None, customer_ids: Iterable[str] |
 # ----------------------------------------------------------------------------- one run
 
 
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -314,7 +304,7 @@ class _Run:
         resume = state.get("resume")
         if not full and same_realm and isinstance(resume, dict) and resume.get("position"):
             return "full", resume
-        watermark = _parse_time(state.get("changedSince"))
+        watermark = clock.parse_iso(state.get("changedSince"))
         if full or state.get("fullRequested") or not same_realm or watermark is None \
                 or watermark < self.started - CDC_REACH:
             return "full", None
@@ -427,7 +417,7 @@ class _Run:
                                    "warnings": self.warnings, "lastSuccessAt": _iso(datetime.now(UTC))}
         remove: tuple[str, ...] = ()
         if self.mode != "ids":  # only a run that looked at every change moves the watermark
-            started = _parse_time((resume or {}).get("startedAt")) or self.started
+            started = clock.parse_iso((resume or {}).get("startedAt")) or self.started
             changes["changedSince"] = _iso(started - WATERMARK_SKEW)
             remove = ("resume",)
         if self.mode == "full":  # it answers any full resync asked for before or during it

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from clientele import clock
 from clientele.store import quickbooks_sync as store
 from clientele.store.catalog import settings_from_item
 
@@ -20,16 +21,6 @@ NEVER_RUN = "never_run"
 INTERRUPTED = "interrupted"
 COUNTS = ("fetched", "created", "updated", "unchanged", "deactivated", "failed")
 REFRESH_TOKEN_WARNING = timedelta(days=14)  # warn this long before the refresh token dies
-
-
-def _moment(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _token_warning(expires: datetime | None, now: datetime) -> dict[str, Any] | None:
@@ -82,7 +73,7 @@ def progress(org: str) -> dict[str, Any]:
         status = INTERRUPTED
         error = error or ("The last run stopped before it finished. The next run (scheduled, or POST "
                           "/integrations/quickbooks/sync) fetches everything changed since the watermark.")
-    refresh_expires = _moment(stored.get("refreshTokenExpiresAt"))
+    refresh_expires = clock.parse_iso(stored.get("refreshTokenExpiresAt"))
     warnings = [{"remoteId": str(row["remoteId"]), "message": row["message"]} for row in _rows(stored.get("warnings"))]
     token_warning = _token_warning(refresh_expires, datetime.now(UTC))
     if token_warning is not None:

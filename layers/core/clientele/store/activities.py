@@ -19,7 +19,7 @@ from clientele.store import keys
 from clientele.store.contacts import contact_key
 from clientele.store.customers import check_customer_live
 from clientele.store.projects import project_key
-from clientele.store.table import Item, ListPage, as_int, from_item, key, table_name, to_item, values
+from clientele.store.table import Item, ListPage, as_int, from_item, key, read_item, table_name, to_item, values
 from clientele.store.transactions import Transaction
 from clientele.store.updates import set_fields
 
@@ -81,10 +81,7 @@ def create_activity(org: str, record: Item, references: References) -> None:
 
 
 def get_activity(org: str, customer_id: str, activity_id: str) -> Item | None:
-    response = aws.dynamodb().get_item(TableName=table_name(), Key=activity_key(org, customer_id, activity_id),
-                                       ConsistentRead=True)
-    item = response.get("Item")
-    return from_item(item) if item else None
+    return read_item(activity_key(org, customer_id, activity_id))
 
 
 def update_activity(org: str, before: Item, after: Item, expected_version: int, references: References) -> None:

@@ -15,7 +15,7 @@ from clientele.domain.names import sort_name
 from clientele.errors import ClienteleError, Conflict, NotFound, VersionConflict
 from clientele.store import keys
 from clientele.store.contacts import address_entry_key
-from clientele.store.table import Item, ListPage, as_int, from_item, table_name, to_item, values
+from clientele.store.table import Item, ListPage, as_int, from_item, read_item, table_name, to_item, values
 from clientele.store.transactions import Transaction
 from clientele.store.updates import set_fields
 
@@ -46,10 +46,7 @@ def create_entry(org: str, record: Item) -> None:
 
 
 def get_entry(org: str, entry_id: str) -> Item | None:
-    response = aws.dynamodb().get_item(TableName=table_name(), Key=address_entry_key(org, entry_id),
-                                       ConsistentRead=True)
-    item = response.get("Item")
-    return from_item(item) if item else None
+    return read_item(address_entry_key(org, entry_id))
 
 
 def update_entry(org: str, before: Item, after: Item, expected_version: int) -> None:

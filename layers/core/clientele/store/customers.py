@@ -23,7 +23,7 @@ from clientele.domain.names import sort_name
 from clientele.errors import ClienteleError, Conflict, CustomerDeleted, NotFound, ValidationFailed, VersionConflict
 from clientele.store import keys
 from clientele.store.contacts import ContactChanges, add_contact_changes
-from clientele.store.table import Item, ListPage, as_int, from_item, key, table_name, to_item, values
+from clientele.store.table import Item, ListPage, as_int, from_item, key, read_item, table_name, to_item, values
 from clientele.store.transactions import Transaction
 
 # Derived or stored-only attributes that a save never copies from the document.
@@ -51,10 +51,7 @@ def index_attributes(org: str, record: Item) -> dict[str, Any]:
 
 
 def get_customer(org: str, customer_id: str) -> Item | None:
-    response = aws.dynamodb().get_item(TableName=table_name(), Key=customer_key(org, customer_id),
-                                       ConsistentRead=True)
-    item = response.get("Item")
-    return from_item(item) if item else None
+    return read_item(customer_key(org, customer_id))
 
 
 def get_customers(org: str, customer_ids: list[str]) -> dict[str, Item]:

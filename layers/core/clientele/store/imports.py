@@ -11,7 +11,7 @@ from typing import Any
 
 from clientele import aws
 from clientele.store import keys
-from clientele.store.table import Item, from_item, key, table_name, to_item, values
+from clientele.store.table import Item, key, read_item, table_name, to_item, values
 
 KEY_PREFIX = "imports/"
 
@@ -34,10 +34,7 @@ def create_import(org: str, record: Item) -> None:
 
 
 def get_import(org: str, import_id: str) -> Item | None:
-    response = aws.dynamodb().get_item(TableName=table_name(), Key=key(keys.import_pk(org, import_id), keys.IMPORT_SK),
-                                       ConsistentRead=True)
-    item = response.get("Item")
-    return from_item(item) if item else None
+    return read_item(key(keys.import_pk(org, import_id), keys.IMPORT_SK))
 
 
 class CheckpointTaken(Exception):

@@ -15,7 +15,7 @@ from clientele.domain.names import sort_name
 from clientele.errors import ClienteleError, Conflict, NotFound, VersionConflict
 from clientele.store import keys
 from clientele.store.customers import check_customer_live
-from clientele.store.table import Item, ListPage, as_int, from_item, key, table_name, to_item, values
+from clientele.store.table import Item, ListPage, as_int, from_item, key, read_item, table_name, to_item, values
 from clientele.store.transactions import Transaction
 from clientele.store.updates import set_fields
 
@@ -52,10 +52,7 @@ def create_project(org: str, record: Item) -> None:
 
 
 def get_project(org: str, customer_id: str, project_id: str) -> Item | None:
-    response = aws.dynamodb().get_item(TableName=table_name(), Key=project_key(org, customer_id, project_id),
-                                       ConsistentRead=True)
-    item = response.get("Item")
-    return from_item(item) if item else None
+    return read_item(project_key(org, customer_id, project_id))
 
 
 def update_project(org: str, before: Item, after: Item, expected_version: int) -> None:

@@ -13,7 +13,8 @@
   are retried by Intuit, so readers fold duplicates by ``deletedId`` (the latest wins).
 
 The two sort keys are adjacent (``QBO_SYNC_LEASE`` < ``QBO_SYNC_STATE``, nothing between them), so
-:func:`get_progress` reads both with one Query (``SK BETWEEN``) for ``GET /integrations/quickbooks/sync``.
+:func:`get_progress_and_settings` reads both, and the settings beside them, with one Query (``SK BETWEEN``)
+for ``GET /integrations/quickbooks/sync``.
 
 The orgs with the integration on are listed from the sparse GSI1 partition ``QBO_REALM#ENABLED``
 (see :mod:`clientele.store.settings`), never by a Scan.
@@ -29,7 +30,7 @@ from typing import Any
 from clientele import aws
 from clientele.errors import ClienteleError
 from clientele.store import keys
-from clientele.store.table import Item, from_item, key, table_name, to_item, values
+from clientele.store.table import Item, from_item, key, read_item, table_name, to_item, values
 from clientele.store.transactions import Transaction
 
 
@@ -66,21 +67,7 @@ def release_lease(org: str, owner: str) -> None:
 
 
 def get_state(org: str) -> Item | None:
-    response = aws.dynamodb().get_item(TableName=table_name(), Key=_state_key(org), ConsistentRead=True)
-    item = response.get("Item")
-    return from_item(item) if item else None
-
-
-def get_progress(org: str) -> tuple[Item | None, Item | None]:
-    """(state, lease) of the org's sync — each ``None`` when absent — in one consistent Query."""
-    response = aws.dynamodb().query(
-        TableName=table_name(), ConsistentRead=True,
-        KeyConditionExpression="PK = :pk AND SK BETWEEN :lease AND :state",
-        ExpressionAttributeValues=values({":pk": keys.org_pk(org), ":lease": keys.QBO_SYNC_LEASE_SK,
-                                          ":state": keys.QBO_SYNC_STATE_SK}),
-    )
-    found = {str(item["SK"]): item for item in map(from_item, response.get("Items", []))}
-    return found.get(keys.QBO_SYNC_STATE_SK), found.get(keys.QBO_SYNC_LEASE_SK)
+    return read_item(_state_key(org))
 
 
 def get_progress_and_settings(org: str) -> tuple[Item | None, Item | None, Item | None]:
@@ -98,7 +85,7 @@ def get_progress_and_settings(org: str) -> tuple[Item | None, Item | None, Item 
 
 
 def lease_held(lease: Item | None) -> bool:
-    """True while ``lease`` (as :func:`get_progress` returns it) has not expired — the very test
+    """True while ``lease`` (as :func:`get_progress_and_settings` returns it) has not expired — the very test
     :func:`acquire_lease` applies (a lease is taken over only once ``expiresAt < now``)."""
     return lease is not None and int(lease.get("expiresAt") or 0) >= int(time.time())
 

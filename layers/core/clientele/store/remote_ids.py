@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from clientele import aws
 from clientele.errors import Conflict
 from clientele.store import customers as customer_store
 from clientele.store import keys
 from clientele.store.contacts import ContactChanges
 from clientele.store.customers import GuardChange, HierarchyLinks
-from clientele.store.table import Item, from_item, key, table_name, to_item
+from clientele.store.table import Item, key, read_item, to_item
 from clientele.store.transactions import Transaction
 
 
@@ -31,9 +30,8 @@ def marker_key(org: str, remote_id: str) -> dict[str, Any]:
 
 
 def customer_id_for(org: str, remote_id: str) -> str | None:
-    response = aws.dynamodb().get_item(TableName=table_name(), Key=marker_key(org, remote_id), ConsistentRead=True)
-    item = response.get("Item")
-    return str(from_item(item)["customerId"]) if item else None
+    item = read_item(marker_key(org, remote_id))
+    return str(item["customerId"]) if item else None
 
 
 def create_customer_with_remote_id(org: str, record: Item, guards: list[GuardChange], links: HierarchyLinks,

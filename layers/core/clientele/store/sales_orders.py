@@ -25,7 +25,7 @@ from clientele.errors import ClienteleError, Conflict, CustomerDeleted, NotFound
 from clientele.store import keys
 from clientele.store.customers import customer_key
 from clientele.store.projects import project_key
-from clientele.store.table import Item, ListPage, as_int, from_item, key, table_name, to_item, values
+from clientele.store.table import Item, ListPage, as_int, from_item, key, read_item, table_name, to_item, values
 from clientele.store.transactions import Transaction
 from clientele.store.updates import set_fields
 
@@ -125,9 +125,7 @@ def create_order(org: str, record: Item, credit: CreditMove | None = None) -> No
 
 
 def get_order(org: str, order_id: str) -> Item | None:
-    response = aws.dynamodb().get_item(TableName=table_name(), Key=order_key(org, order_id), ConsistentRead=True)
-    item = response.get("Item")
-    return from_item(item) if item else None
+    return read_item(order_key(org, order_id))
 
 
 def _order_failure(expected_version: int) -> Any:

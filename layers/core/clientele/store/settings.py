@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from clientele import aws
 from clientele.domain.settings_models import SETTINGS_FIELDS
 from clientele.errors import ClienteleError, Conflict, NotFound, VersionConflict
 from clientele.store import keys
-from clientele.store.table import Item, as_int, from_item, key, table_name, to_item, values
+from clientele.store.table import Item, as_int, key, read_item, to_item, values
 from clientele.store.transactions import Transaction
 
 
@@ -29,16 +28,13 @@ def realm_key(realm_id: str) -> dict[str, Any]:
 
 
 def get_settings(org: str) -> Item | None:
-    response = aws.dynamodb().get_item(TableName=table_name(), Key=settings_key(org), ConsistentRead=True)
-    item = response.get("Item")
-    return from_item(item) if item else None
+    return read_item(settings_key(org))
 
 
 def org_for_realm(realm_id: str) -> str | None:
     """The org whose settings name this QuickBooks realm (the webhook's lookup)."""
-    response = aws.dynamodb().get_item(TableName=table_name(), Key=realm_key(realm_id), ConsistentRead=True)
-    item = response.get("Item")
-    return str(from_item(item)["org"]) if item else None
+    item = read_item(realm_key(realm_id))
+    return str(item["org"]) if item else None
 
 
 def _settings_failure(old: Item | None) -> ClienteleError:

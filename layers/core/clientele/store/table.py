@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
+from clientele import aws
 from clientele.config import config
 
 if TYPE_CHECKING:
@@ -65,6 +66,12 @@ def table_name() -> str:
 
 def key(pk: str, sk: str) -> dict[str, Any]:
     return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+def read_item(item_key: dict[str, Any]) -> Item | None:
+    """The item under ``item_key`` (a consistent GetItem), or None."""
+    item = aws.dynamodb().get_item(TableName=table_name(), Key=item_key, ConsistentRead=True).get("Item")
+    return from_item(item) if item else None
 
 
 def values(mapping: Mapping[str, Any]) -> dict[str, Any]:
