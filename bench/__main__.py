@@ -346,15 +346,17 @@ def main() -> None:
         return
     from bench.derived import measure_derived, print_derived
     from bench.imports import measure_import, print_import
+    from bench.webhooks import measure_webhooks, print_webhooks
 
     operations = measure_operations()
     stream = measure_stream()
+    webhooks = measure_webhooks()
     csv_import = measure_import()
     derived = measure_derived()
     imports = measure_cold_imports()
     package = measure_package()
     bounded = targets(operations, imports)
-    RESULTS.write_text(json.dumps({"operations": operations, "stream": stream, "import": csv_import,
+    RESULTS.write_text(json.dumps({"operations": operations, "stream": stream, "webhooks": webhooks, "import": csv_import,
                                    "derivedVisibility": derived,
                                    "coldImports": imports, "heaviestImportRatio": imports["heaviest"]["ratio"],
                                    "package": package, "targets": bounded}, indent=2) + "\n")
@@ -369,6 +371,7 @@ def main() -> None:
           f"{stream['cpuRecordsPerSecond']} records/s CPU side ({stream['cpuMsPer100Records']} ms per 100), "
           f"{stream['dynamodbCallsPer100Records']} DynamoDB calls and {stream['itemWritesPer100Records']} item writes "
           f"per 100 records ({', '.join(f'{k} x{v}' for k, v in stream['callMix'].items())})")
+    print_webhooks(webhooks)
     print_import(csv_import)
     print_derived(derived)
     print_cold_imports(imports)

@@ -3,7 +3,7 @@
 * :func:`environment` — what a handler reads from its environment, pointed at a throw-away table,
   with dummy credentials (a real account is never reachable) and the layer on the import path.
 * :func:`moto` — moto's in-process AWS with the local stack's repairs (local/dynamodb.py), the
-  template's table (and, when asked, its event bus and imports bucket), and clientele's per-process
+  template's table, queues and keys (and, when asked, its event bus and imports bucket), and clientele's per-process
   state (configuration, clients, org catalogs) forgotten on the way in and out, as a fresh container.
 
 The local stack itself (``make dev``) runs moto as a server instead and points its containers at it
@@ -44,6 +44,9 @@ def environment(name: str, *, log_level: str = "WARNING", metrics: bool = True) 
     # Set by a developer's shell for the local stack; in this process they would change what runs.
     for variable in ("PROVISIONER_FUNCTION", "LOCAL_JWT_SECRET"):
         os.environ.pop(variable, None)
+    from local import resources
+
+    os.environ.update(resources.environment(None))  # the template's queues and keys, as moto names them
 
 
 def forget_state() -> None:
@@ -62,6 +65,7 @@ def moto(*, event_bus: bool = False, bucket: bool = False) -> Iterator[str]:
     """moto's ``mock_aws`` holding the template's table (yielded by name), repaired as in the local stack."""
     from moto import mock_aws
 
+    from local import resources
     from local.dynamodb import create_event_bus, create_table, install_repairs
 
     # moto's cancelled transactions deep-copy the table and orphan the stream, and its Queries sort
@@ -73,6 +77,7 @@ def moto(*, event_bus: bool = False, bucket: bool = False) -> Iterator[str]:
             from clientele.config import config
 
             create_table(config().table_name)
+            resources.create()  # the webhook delivery queue, the webhook secrets key
             if event_bus:
                 create_event_bus(config().event_bus_name)
             if bucket:

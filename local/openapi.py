@@ -142,6 +142,7 @@ _SUCCESS_STATUSES: dict[Operation, tuple[str, ...]] = {
     ("post", "/imports"): ("201", "202"),  # {"filename"} → 201 with an upload URL; inline text/csv → 202
     ("put", "/customers/by-remote-id/{remoteId}"): ("200", "201"),  # updated, or created
     ("post", "/integrations/quickbooks/sync"): ("202",),  # a trigger: the sync job runs it
+    ("post", "/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver"): ("202",),  # queued: the delivery job sends it
 }
 
 

@@ -49,6 +49,9 @@ TAGS: list[dict[str, str]] = [
     {"name": "imports", "description": "CSV imports of customers: inline `text/csv` or an upload URL."},
     {"name": "integrations", "description": "The QuickBooks Online integration: sync status, sync requests, "
                                             "and the webhook QuickBooks calls."},
+    {"name": "webhooks", "description": "Subscriptions that POST signed events to an integrator's URL, with "
+                                        "retries, a delivery log and redelivery (admin)."},
+    {"name": "changes", "description": "The changes feed: what changed since a cursor, missing nothing."},
     {"name": "meta", "description": "Liveness and this document; no token needed."},
 ]
 
@@ -111,7 +114,11 @@ BODY_RULES: dict[str, BodyRules] = {
     "BrokerChanges": BodyRules(patch_clears=("defaultFeePercent",)),
     "PaymentTermsChanges": BodyRules(patch_clears=()),
     "SalesOrderPatch": BodyRules(patch_clears=("customerProjectId", "brokerId", "brokerFeePercent")),
+    "WebhookCreate": BodyRules(required_on_create=("url", "events")),
+    "WebhookFields": BodyRules(patch_clears=("description",)),
 }
+# Lists whose cursor can outlive what is kept (SPEC §11: the changes feed keeps 30 days).
+EXPIRING_CURSORS = frozenset({"/changes"})
 
 # Body schema names per kind of write: CustomerFields → CustomerCreate / CustomerReplace / CustomerPatch.
 _SUFFIXES = ("Fields", "Changes", "Patch", "Create", "Document")
@@ -371,6 +378,8 @@ def _error_statuses(method: str, path: str, operation: dict[str, Any], public: b
     has_inputs = has_body or any(p.get("in") in {"query", "header"} for p in operation.get("parameters") or ())
     if any(p.get("name") == "cursor" for p in operation.get("parameters") or ()):
         statuses["400"] = "The cursor is not valid (`bad_cursor`): edited, or minted for another organisation."
+    if path in EXPIRING_CURSORS:
+        statuses["410"] = "The cursor points before what is kept (`cursor_expired`); start again without it."
     if not public:
         statuses["401"] = "No valid token (`unauthorized`)."
         statuses["403"] = "The token's role may not do this (`forbidden`)."

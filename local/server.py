@@ -25,11 +25,12 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from local import dynamodb, token
+from local import dynamodb, resources, token
 from local.console import emit
 from local.gateway import Gateway
 from local.jobs import EventBridgeJobs
 from local.processes import FunctionError
+from local.queues import SqsEventSources
 from local.runtime import Runtime
 from local.streams import StreamPoller, Worker
 
@@ -49,6 +50,9 @@ DEFAULTS = {
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_TRACE_DISABLED": "true",
+    # SPEC §11: the local stack alone may deliver webhooks to http://127.0.0.1:<port> and http://localhost:<port>
+    # (template.yaml never sets it, so in AWS webhooks go to public https addresses only).
+    "WEBHOOK_ALLOW_LOCAL_HTTP": "true",
     # The embedded moto serves one request at a time (local/dynamodb.py): under a burst of concurrent
     # requests on a loaded machine a call may queue for longer than the 5 s a call to DynamoDB gets in
     # AWS, and a handler would answer 503 for a store that is only slow.
@@ -127,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     embedded = dynamodb.EmbeddedAws()
     aws_endpoint = embedded.start()
     dynamodb.point_clients_at(aws_endpoint)  # before the zygote starts: containers inherit it
+    os.environ.update(resources.environment(aws_endpoint))  # the template's queues and keys, by their local names
 
     workers: list[Worker] = []
     server: BaseWSGIServer | None = None
@@ -136,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         runtime = Runtime()  # the zygote imports its libraries while the table is being created
         checked = runtime.start_preload()
         dynamodb.create_resources(aws_endpoint, os.environ["TABLE_NAME"], os.environ["EVENT_BUS_NAME"])
+        resources.create(aws_endpoint)
         gateway = Gateway(runtime)
         try:
             server = make_server(args.host, args.port, gateway, threaded=True, request_handler=_QuietHandler)
@@ -148,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         poller = StreamPoller(runtime, {"Table": os.environ["TABLE_NAME"]})
         workers.append(poller)
         workers.append(EventBridgeJobs(runtime))  # S3 → EventBridge → SQS → the job handlers
+        workers.append(SqsEventSources(runtime, aws_endpoint))  # the template's SQS event sources (webhooks)
         for worker in workers:
             worker.start()
 

@@ -111,6 +111,16 @@ def functions(template: dict[str, Any] | None = None) -> list[Function]:
     return result
 
 
+def function_events(event_type: str, loaded: dict[str, Any] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    """(function logical id, event name, event properties) of every function event of ``event_type``."""
+    loaded = loaded or load_template()
+    return [(logical_id, event_name, dict(event.get("Properties") or {}))
+            for logical_id, resource in loaded["Resources"].items()
+            if resource.get("Type") == "AWS::Serverless::Function"
+            for event_name, event in ((resource.get("Properties") or {}).get("Events") or {}).items()
+            if event.get("Type") == event_type]
+
+
 def function(logical_id: str) -> Function:
     """The template's function of that logical id."""
     found = next((candidate for candidate in functions() if candidate.logical_id == logical_id), None)

@@ -20,6 +20,7 @@ listed in ORG_LESS).
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -36,6 +37,7 @@ SECRET = "alpha-secret-7f3e"  # in A's data: must never appear in an answer to B
 ORG_LESS = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/integrations/quickbooks/webhook"),
             ("GET", "/docs"), ("GET", "/docs/{asset}")}  # Swagger UI: static files, no org
 ROUTES = sorted({(r.method, r.path) for r in template.routes() if r.path != "$default"})
+ADMIN_ONLY = ("/webhooks",)  # paths whose reads are an admin's too (a viewer meets 403 before any lookup)
 DOCUMENT: dict[str, Any] = json.loads(openapi.DOCUMENT.read_text(encoding="utf-8"))
 IF_MATCH = {"If-Match": '"1"'}
 
@@ -119,6 +121,12 @@ class Tenant:
         self.live_customers += 1
         self.ids["remoteId"] = f"QB-{org}"
         self.all_ids.add(reply.body["id"])
+        self.ids["webhookId"] = webhook = self.post("/webhooks", {"url": f"https://hooks.{org}.example/clientele",
+                                                                "events": ["*"]})["id"]
+        pings = [self.api.post(f"/webhooks/{webhook}/ping", org=org) for _ in range(2)]  # two deliveries: a cursor
+        assert [ping.status for ping in pings] == [200, 200], pings[0].body
+        self.ids["deliveryId"] = pings[0].body["id"]
+        self.all_ids.update(ping.body["id"] for ping in pings)
         settings = self.api.get("/settings", org=org)
         reply = self.api.put("/settings", {"defaultCountry": "GB" if org == A else "US", "defaultAreaCode": "20"},
                              org=org, headers={"If-Match": settings.etag})
@@ -204,6 +212,7 @@ def _create_request(tenant: Tenant, path: str) -> dict[str, Any]:
                           "lines": [{"description": "Same", "quantity": "1", "unitPrice": "1.00"}]},
         "/address-book": {"label": "Same Label"},
         **{list_path: {"name": "Same Entry", **ENTRY_FIELDS.get(list_path, {})} for list_path in TAXONOMIES},
+        "/webhooks": {"url": "https://hooks.same.example/clientele", "events": ["customer.created"]},
     }
     assert path in bodies, f"POST {path} takes Idempotency-Key: give it a body in _create_request"
     return {"body": bodies[path]}
@@ -438,6 +447,46 @@ def _quickbooks_sync_request(world: World, method: str, path: str) -> None:
         connect(bravo, None)
 
 
+@case(("GET", "/webhooks"))
+def _webhook_list(world: World, method: str, path: str) -> None:
+    api, alpha, _, _ = world
+    assert api.get(path, org=A).body["items"], "A must list its own"
+    reply = api.get(path, org=B)
+    assert reply.status == 200, reply.body
+    assert_no_leak(reply, alpha)
+    assert [item["id"] for item in reply.body["items"] if item["id"] in alpha.all_ids] == []
+
+
+@case(("POST", "/webhooks"))
+def _webhook_create_stays_in_its_org(world: World, method: str, path: str) -> None:
+    """B may subscribe A's very URL: a subscription of B's, delivering B's events only."""
+    api, alpha, _, watch = world
+    watch.mark()
+    reply = api.post(path, {"url": f"https://hooks.{A}.example/clientele", "events": ["*"]}, org=B)
+    assert reply.status == 201, reply.body
+    assert reply.body["id"] not in alpha.all_ids
+    assert api.get(f"{path}/{reply.body['id']}", org=A).status == 404
+    watch.assert_untouched(A, f"{method} {path}")
+
+
+@case(("GET", "/changes"))
+def _changes(world: World, method: str, path: str) -> None:
+    api, alpha, _, _ = world
+    settle = os.environ.get("CHANGES_SETTLE_SECONDS")
+    os.environ["CHANGES_SETTLE_SECONDS"] = "0"  # hand out what is written at once
+    try:
+        assert api.get(path, org=A, query="limit=100").body["items"], "A must read its own changes"
+        reply = api.get(path, org=B, query="limit=100")
+        assert reply.status == 200, reply.body
+        assert_no_leak(reply, alpha)
+        assert [item for item in reply.body["items"] if item["entityId"] in alpha.all_ids] == []
+    finally:
+        if settle is None:
+            os.environ.pop("CHANGES_SETTLE_SECONDS")
+        else:
+            os.environ["CHANGES_SETTLE_SECONDS"] = settle
+
+
 # ----------------------------------------------------------------------------- the sweep
 
 
@@ -461,7 +510,7 @@ def test_another_orgs_ids_are_404(world: World, method: str, path: str) -> None:
     body = _id_bodies(bravo).get((method, path))
     if method in {"POST", "PUT", "PATCH"} and body is None and not path.endswith("/restore"):
         body = {}
-    for role in ("admin", "viewer") if method == "GET" else ("admin",):
+    for role in ("admin", "viewer") if method == "GET" and not path.startswith(ADMIN_ONLY) else ("admin",):
         reply = api.call(method, alpha.path(path), org=B, role=role, body=body, headers=IF_MATCH)
         assert_problem(reply, 404, "not_found")
         assert_no_leak(reply, alpha)

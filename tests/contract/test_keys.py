@@ -201,7 +201,8 @@ def test_the_customer_read_range_holds_only_contacts_and_the_customer() -> None:
     """``SK BETWEEN CONTACT# AND CUSTOMER`` reads a customer with its contacts in one Query (store/customers.py)."""
     in_customer_partition = {"activity": keys.activity_sk(_SAMPLE), "project": keys.project_sk(_SAMPLE),
                              "child": keys.child_sk(_SAMPLE), "rollup": keys.rollup_sk(keys.ROLLUP_ORDER, _SAMPLE),
-                             "report rollup": keys.rollup_sk(keys.ROLLUP_REPORT, "")}
+                             "report rollup": keys.rollup_sk(keys.ROLLUP_REPORT, ""),
+                             "webhook event": keys.webhook_event_sk(_SAMPLE)}
     inside = [name for name, sk in in_customer_partition.items() if keys.CONTACT_PREFIX <= sk <= keys.CUSTOMER_SK]
     assert not inside
     assert keys.CONTACT_PREFIX <= keys.contact_sk(_SAMPLE) <= keys.CUSTOMER_SK

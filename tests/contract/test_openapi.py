@@ -104,6 +104,8 @@ def test_success_statuses_are_the_ones_the_handlers_answer(committed: dict[str, 
                 assert successes == {"200", "201"}, where
             elif (method, path) == ("post", "/integrations/quickbooks/sync"):
                 assert successes == {"202"}, where  # a trigger: accepted, the job runs it
+            elif (method, path) == ("post", "/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver"):
+                assert successes == {"202"}, where  # queued: the delivery job sends it
             elif method == "post" and takes_key:
                 assert successes == {"201"}, where
             else:

@@ -20,7 +20,10 @@ class ServerProcess(launch.ServerProcess):
     """The e2e stack: its own table name and the secret the tests mint tokens with."""
 
     def __init__(self, port: int | None = None) -> None:
-        super().__init__(port, {"LOCAL_JWT_SECRET": E2E_SECRET, "TABLE_NAME": E2E_TABLE})
+        # Webhook retries after 1, 2, 4… s instead of 30 s, 2 min…: the tests see a retry without waiting for one
+        # (the real schedule is tested in-process, tests/service/test_webhook_delivery.py).
+        super().__init__(port, {"LOCAL_JWT_SECRET": E2E_SECRET, "TABLE_NAME": E2E_TABLE,
+                                "WEBHOOK_RETRY_DELAYS_SECONDS": "1,2,4,8,16,32,64,128"})
 
 
 @dataclass

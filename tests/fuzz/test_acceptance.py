@@ -65,6 +65,10 @@ SEMANTIC_ONLY: list[tuple[str, str, str]] = [
     (r"phone|email", r"Give a phone, an email or both", "a match needs one of two query parameters"),
     (r"status|dueDate", r"Only tasks", "only a task has a status and a due date (it depends on the activity's type)"),
     (r"body", r"CSV", "the CSV's header row must name known columns"),
+    (r"url", r"https|public addresses|credentials|fragment|needs a host|not a valid URL|spaces or control|"
+             r"internationali[sz]ed|names its port|needs a url",
+     "a webhook URL must be https to a host that is and resolves to public addresses (SSRF rules)"),
+    (r"body", r"at most 20 webhooks", "an organisation has at most 20 webhooks (a count, not a shape)"),
     (r"currency|defaultCurrency", r"ISO 4217", "a currency must be an assigned ISO 4217 code (pycountry), not 3 letters"),
     (r"taxIds\[\d+\]\.value", r"is not", "a tax id must pass its scheme's format and check digits (python-stdnum)"),
     (r"website", r"web address|host|http|user name",

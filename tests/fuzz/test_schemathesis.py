@@ -97,7 +97,8 @@ class World:
 
     # What each resource hangs off, so forgetting one forgets what depends on it.
     DEPENDS = {"contactId": ("customerId", "entryId"), "activityId": ("customerId",), "projectId": ("customerId",),
-               "orderId": ("customerId", "projectId"), "customerId": ("customerTypeId",)}
+               "orderId": ("customerId", "projectId"), "customerId": ("customerTypeId",),
+               "deliveryId": ("webhookId",)}
 
     def __init__(self, stack: Stack, org: str) -> None:
         self.stack = stack
@@ -139,6 +140,12 @@ class World:
             return self._create(lists[name], {"name": f"World {tag}"})
         if name == "paymentTermsId":
             return self._create("/payment-terms", {"name": f"World {tag}", "netDays": 30})
+        if name == "webhookId":
+            return self._create("/webhooks", {"url": f"https://hooks.{tag}.example/fuzz", "events": ["*"]})
+        if name == "deliveryId":  # a ping is a delivery (to a host that does not resolve: it fails, and is logged)
+            reply = self.stack.post(f"/webhooks/{self['webhookId']}/ping", org=self.org)
+            assert reply.status_code == 200, reply.text
+            return str(reply.json()["id"])
         if name == "importId":
             return self._create("/imports", data="companyName,customerType\nFuzz Import,Commercial\n",
                                 headers={"Content-Type": "text/csv"})
@@ -152,7 +159,7 @@ class World:
     def knows(self, name: str) -> bool:
         return name in self.ids or name in {"customerTypeId", "customerId", "contactId", "activityId", "projectId",
                                             "orderId", "entryId", "brokerId", "customerSegmentId",
-                                            "customerCategoryId", "paymentTermsId", "importId"}
+                                            "customerCategoryId", "paymentTermsId", "importId", "webhookId", "deliveryId"}
 
     def forget(self, name: str) -> None:
         self.ids.pop(name, None)

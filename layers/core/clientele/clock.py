@@ -11,6 +11,11 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
 
 
+def iso(moment: datetime) -> str:
+    """A UTC time as the API writes timestamps (milliseconds, ``Z``)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def parse_iso(value: Any) -> datetime | None:
     """A stored ISO 8601 moment (naive ones read as UTC); None for anything else."""
     if not isinstance(value, str) or not value:

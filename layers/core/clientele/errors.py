@@ -60,6 +60,14 @@ class BadCursor(ClienteleError):
     title = "The cursor is not valid"
 
 
+class CursorExpired(ClienteleError):
+    """410: a cursor that points before what is still kept (the changes feed keeps 30 days)."""
+
+    status = 410
+    code = "cursor_expired"
+    title = "The cursor has expired"
+
+
 class Unauthorized(ClienteleError):
     status = 401
     code = "unauthorized"

@@ -6,7 +6,8 @@
   carry the same keys while an event is handled.
 * Metrics: CloudWatch EMF through Powertools (namespace ``POWERTOOLS_METRICS_NAMESPACE``, dimension
   ``service``): ``OperationErrors`` by ``operation`` and ``code``, ``StreamRecordsProcessed`` /
-  ``StreamRecordsFailed``, ``ImportRowsImported`` / ``ImportRowsFailed``, ``SyncRuns`` by ``outcome``.
+  ``StreamRecordsFailed``, ``ImportRowsImported`` / ``ImportRowsFailed``, ``SyncRuns`` by ``outcome``,
+  ``WebhookDeliveries`` by ``outcome`` (services/webhooks/delivery.py).
 
 The HTTP entrypoints (:mod:`clientele.api.http`), the stream processor and the jobs wrap their handler
 once here, so no handler logs or counts on its own. A leaf module: it imports only Powertools, which
@@ -127,6 +128,26 @@ def observe_job(handler: LambdaHandler, operation: str) -> LambdaHandler:
         finally:
             logger.info("job", extra={"status": status, "event": event.get("detail-type"),
                                       "duration_ms": _milliseconds_since(started)})
+            logger.remove_keys(_EVENT_KEYS)
+
+    return observed
+
+
+def observe_queue(handler: LambdaHandler, operation: str) -> LambdaHandler:
+    """An SQS batch handler (ReportBatchItemFailures) that logs one line per batch with its counts."""
+
+    def observed(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        records = len(event.get("Records") or [])
+        logger.append_keys(correlation_id=getattr(context, "aws_request_id", None), operation=operation)
+        failed = records
+        try:
+            response = handler(event, context)
+            failed = len(response.get("batchItemFailures") or [])
+            return response
+        finally:
+            logger.info("queue batch", extra={"status": "partial" if failed else "ok", "records": records,
+                                              "failed": failed, "duration_ms": _milliseconds_since(started)})
             logger.remove_keys(_EVENT_KEYS)
 
     return observed

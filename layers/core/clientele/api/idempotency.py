@@ -85,11 +85,15 @@ def once(org: str, operation: str, key: str | None, body: Any, produce: Callable
 
 
 def created(operation: str, key: str | None, request: Any, create: Callable[[str], dict[str, Any]],
-            location: Callable[[dict[str, Any]], str]) -> Response[Any]:
+            location: Callable[[dict[str, Any]], str],
+            shown: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None) -> Response[Any]:
     """A POST that creates: ``create(org)`` runs once per Idempotency-Key (a retry with the same
-    ``request`` gets the first answer) and the answer is 201 with its ``Location`` and ``ETag``."""
+    ``request`` gets the first answer) and the answer is 201 with its ``Location`` and ``ETag``.
+    ``shown(org, answer)``: what the client sees of the remembered answer (a webhook's secret is kept
+    encrypted in the idempotency record and shown decrypted)."""
     from clientele.api import http
 
     org = http.principal().org
     body = once(org, operation, key, request, lambda: create(org))
-    return http.json_response(body, 201, version=body["version"], location=location(body))
+    visible = shown(org, body) if shown is not None else body
+    return http.json_response(visible, 201, version=body["version"], location=location(body))

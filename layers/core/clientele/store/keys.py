@@ -253,3 +253,77 @@ QBO_SYNC_LEASE_SK = "QBO_SYNC_LEASE"  # under ``ORG#o``: one sync per org at a t
 # documented exception above) of orgs whose QuickBooks integration is on — no Scan, no new index.
 QBO_SYNC_INDEX = NAME_INDEX
 QBO_ENABLED_REALMS = "QBO_REALM#ENABLED"
+
+
+# --- webhooks and the changes feed (SPEC §11) ------------------------------------------------------------
+
+# Subscriptions: one partition per org (at most 20 items, listed and fanned out with one Query) and, in it,
+# the counter that makes the 20-per-org limit exact under concurrent creates.
+WEBHOOK_PREFIX = "WEBHOOK#"
+WEBHOOK_COUNT_SK = "WEBHOOK_COUNT"
+DELIVERY_PREFIX = "DELIVERY#"
+WEBHOOK_EVENT_PREFIX = "WEBHOOK_EVENT#"
+
+
+def webhooks_pk(org: str) -> str:
+    return f"ORG#{org}#WEBHOOKS"
+
+
+def webhook_sk(webhook_id: str) -> str:
+    return f"{WEBHOOK_PREFIX}{webhook_id}"
+
+
+def deliveries_pk(org: str, webhook_id: str) -> str:
+    """A subscription's delivery log: ``DELIVERY#<time-ordered id>``, newest last; LSI1 by status."""
+    return f"ORG#{org}#WEBHOOK#{webhook_id}"
+
+
+def delivery_sk(delivery_id: str) -> str:
+    return f"{DELIVERY_PREFIX}{delivery_id}"
+
+
+def delivery_status_sk(status: str, delivery_id: str) -> str:
+    """LSI1SK of a delivery: its status, then its time-ordered id (``GET …/deliveries?status=``)."""
+    return f"{DELIVERY_PREFIX}{status}#{delivery_id}"
+
+
+def delivery_status_prefix(status: str | None) -> str:
+    return f"{DELIVERY_PREFIX}{status}#" if status else DELIVERY_PREFIX
+
+
+def webhook_event_pk(org: str, event_id: str) -> str:
+    """The partition of an event's payload that concerns no customer (a ping); a customer's, contact's or
+    sales order's event payload lives in its customer's partition, where erasure finds it."""
+    return f"ORG#{org}#WEBHOOK_EVENT#{event_id}"
+
+
+def webhook_event_sk(event_id: str) -> str:
+    return f"{WEBHOOK_EVENT_PREFIX}{event_id}"
+
+
+def changes_pk(org: str, day: str) -> str:
+    """The changes feed, one partition per org and UTC day (``YYYY-MM-DD``): an item collection of a
+    table with an LSI holds at most 10 GB, so a month of one org's changes must not share one."""
+    return f"ORG#{org}#CHANGES#{day}"
+
+
+def change_days_pk(org: str) -> str:
+    """The days an org's feed has entries on (``DAY#<day>``), so a reader skips the days without any."""
+    return f"ORG#{org}#CHANGES"
+
+
+def change_day_sk(day: str) -> str:
+    return f"DAY#{day}"
+
+
+CHANGE_DAY_PREFIX = "DAY#"
+
+
+def change_sk(stamp_ms: int, sequence: int, entry_id: str) -> str:
+    """Processing time (fixed-width ms), the writer's sequence within that ms, the entry id."""
+    return f"{stamp_ms:013d}#{sequence:04d}#{entry_id}"
+
+
+def change_position(stamp_ms: int) -> str:
+    """A feed position between entries: every entry stamped before ``stamp_ms`` sorts below it."""
+    return f"{stamp_ms:013d}"

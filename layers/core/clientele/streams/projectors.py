@@ -24,6 +24,8 @@ from clientele.domain.reports import REPORT_DIMENSIONS
 from clientele.domain.sales_orders import contributes_to_rollups
 from clientele.store import keys
 from clientele.store.writes import Contribution, Counter, IndexEntry
+from clientele.streams.changes_feed import changes_feed
+from clientele.streams.resource_events import contact_events
 from clientele.streams.writes import ClearReferences, DomainEvent, Write
 
 Image = Mapping[str, Any]
@@ -257,7 +259,7 @@ def domain_events(old: Image | None, new: Image | None) -> list[Write]:
         emails = [str(email) for email in new.get("emails") or ()]
         return [DomainEvent(kind, {"eventId": f"{kind}:{new['id']}:{version}", "orgId": org,
                                    "customerId": new["id"], "version": version, "emails": emails,
-                                   "customer": event_customer(new)})]
+                                   "customer": event_customer(new)}, resource=(entity, old, new))]
     kind = "SalesOrderCreated" if old is None else "SalesOrderUpdated"
     snapshot = new.get("customerSnapshot") or {}
     return [DomainEvent(kind, {"eventId": f"{kind}:{new['id']}:{version}", "orgId": org, "salesOrderId": new["id"],
@@ -265,7 +267,7 @@ def domain_events(old: Image | None, new: Image | None) -> list[Write]:
                                "previousStatus": old.get("status") if old is not None else None,
                                "salesOrder": _event_order(new),
                                "customerEmails": [str(email) for email in snapshot.get("emails") or ()]},
-                        customer_emails_of=(org, str(new.get("customerId"))))]
+                        customer_emails_of=(org, str(new.get("customerId"))), resource=(entity, old, new))]
 
 
 # --- SET NULL ------------------------------------------------------------------------------------------
@@ -279,7 +281,7 @@ def set_null(old: Image | None, new: Image | None) -> list[Write]:
 
 
 PROJECTORS: tuple[Projector, ...] = (children_index, contact_points, report_counters, project_rollups, domain_events,
-                                     set_null)
+                                     set_null, contact_events, changes_feed)
 
 
 def project(old: Image | None, new: Image | None) -> list[Write]:

@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from clientele.store.changes import FeedEntry
 from clientele.store.derived import ContributionPut, MissingCounter, StaleContribution
 from clientele.store.writes import Contribution, Counter, IndexEntry, Key
+from clientele.streams import changes_feed, resource_events
 from clientele.streams.writes import ClearReferences, DomainEvent, Write
 
 logger = logging.getLogger("clientele.streams")
@@ -43,10 +45,13 @@ class Batch:
     contributions: dict[Key, tuple[Contribution, set[str]]] = field(default_factory=dict)
     events: list[tuple[DomainEvent, str]] = field(default_factory=list)
     clears: dict[tuple[str, str, str], tuple[ClearReferences, set[str]]] = field(default_factory=dict)
+    feed: list[tuple[FeedEntry, str]] = field(default_factory=list)  # changes feed entries, in record order
 
     def add(self, source: str, writes: Iterable[Write]) -> None:
         for write in writes:
-            if isinstance(write, IndexEntry):
+            if isinstance(write, FeedEntry):
+                self.feed.append((write, source))
+            elif isinstance(write, IndexEntry):
                 _keep_newest(self.entries, write.key, write, source)
             elif isinstance(write, Contribution):
                 _keep_newest(self.contributions, write.key, write, source)
@@ -58,7 +63,7 @@ class Batch:
                 self.clears[clear_key] = (write, sources | {source})
 
     def __len__(self) -> int:
-        return len(self.entries) + len(self.contributions) + len(self.events) + len(self.clears)
+        return len(self.entries) + len(self.contributions) + len(self.events) + len(self.clears) + len(self.feed)
 
 
 def _keep_newest(table: dict[Any, Any], key: Any, write: IndexEntry | Contribution, source: str) -> None:
@@ -81,6 +86,7 @@ class Outcome:
     transactions: int = 0
     events_published: int = 0
     references_cleared: int = 0
+    feed_entries_written: int = 0
 
     def fail(self, sources: Iterable[str], error: BaseException) -> None:
         for source in sources:
@@ -96,6 +102,7 @@ def apply(batch: Batch, *, out_of_time: Callable[[], bool] = lambda: False) -> O
     outcome = Outcome()
     _write_entries(list(batch.entries.values()), outcome)
     _apply_contributions(list(batch.contributions.values()), outcome)
+    outcome.feed_entries_written = changes_feed.write(batch.feed, outcome.fail)
     _publish(batch.events, outcome)
     _clear_references(list(batch.clears.values()), outcome, out_of_time)
     return outcome
@@ -277,6 +284,7 @@ def _publish(events: list[tuple[DomainEvent, str]], outcome: Outcome) -> None:
     from clientele.events import publisher
 
     try:
+        events = resource_events.with_representations(events)
         failed = publisher.publish(_with_current_emails(events))
     except Exception as exc:
         logger.warning("domain events not published: %s", exc)

@@ -4,9 +4,10 @@ entries and counter contributions the store applies are defined in store/writes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from clientele.store.changes import FeedEntry
 from clientele.store.writes import Contribution, IndexEntry
 
 
@@ -16,6 +17,10 @@ class DomainEvent:
     detail: Mapping[str, Any]
     # (org, customer id) whose current email list the writer attaches as ``customerEmails``.
     customer_emails_of: tuple[str, str] | None = None
+    # (entity, old image, new image) of the change, which the writer presents as the event's ``object`` and
+    # ``previous`` (what a webhook delivers: streams/resource_events.py).
+    resource: tuple[str, Mapping[str, Any] | None, Mapping[str, Any] | None] | None = field(
+        default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -27,4 +32,4 @@ class ClearReferences:
     entry_id: str
 
 
-Write = IndexEntry | Contribution | DomainEvent | ClearReferences
+Write = IndexEntry | Contribution | DomainEvent | ClearReferences | FeedEntry
